@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Fragment of the top-level Makefile.am for common/: the shared cores.
+pvf_core_sources += \
+	%reldir%/errno.c \
+	%reldir%/platform.c \
+	%reldir%/util.c
+
+noinst_HEADERS += %reldir%/internal.h
+EXTRA_DIST += %reldir%/poison
+
+pvfinclude_HEADERS += \
+	include/pvfront/barrier.h \
+	include/pvfront/errno.h \
+	include/pvfront/platform.h \
+	include/pvfront/xen.h

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The freestanding claim, checked on the built guest libraries: `nm -u`
+ * may show only memcpy, memset, memmove and memcmp; the archive must not be
+ * empty; and the poison headers must make a libc include fail to compile.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cu.h"
+
+static const char *const allowed[] = { "memcpy", "memset", "memmove", "memcmp" };
+
+/* Parse `nm -u` output in @text; count undefined symbols outside the allowed
+ * set into *bad (first one copied to @first) and defined members into
+ * *objects (lines ending in ".o:").  Returns 0. */
+static int scan_nm(const char *text, int *bad, char *first, size_t firstsz, int *objects)
+{
+	const char *line = text;
+
+	*bad = 0;
+	*objects = 0;
+	while (*line) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		char buf[512];
+		char sym[256];
+
+		if (len >= sizeof(buf))
+			len = sizeof(buf) - 1;
+		memcpy(buf, line, len);
+		buf[len] = '\0';
+		if (len > 3 && strcmp(buf + len - 3, ".o:") == 0) {
+			(*objects)++;
+		} else if (sscanf(buf, " U %255s", sym) == 1) {
+			size_t i;
+			int ok = 0;
+
+			for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+				if (strcmp(sym, allowed[i]) == 0)
+					ok = 1;
+			if (!ok) {
+				if (*bad == 0)
+					snprintf(first, firstsz, "%s", sym);
+				(*bad)++;
+			}
+		}
+		line = end ? end + 1 : line + len;
+	}
+	return 0;
+}
+
+static char *run(const char *cmd)
+{
+	FILE *f = popen(cmd, "r");
+	size_t cap = 65536, len = 0;
+	char *out = calloc(1, cap);
+
+	if (!f || !out) {
+		if (f)
+			pclose(f);
+		free(out);
+		return NULL;
+	}
+	for (;;) {
+		size_t n;
+		if (len + 4096 + 1 > cap) {
+			cap *= 2;
+			out = realloc(out, cap);
+			if (!out)
+				break;
+		}
+		n = fread(out + len, 1, 4096, f);
+		if (n == 0)
+			break;
+		len += n;
+	}
+	if (out)
+		out[len] = '\0';
+	pclose(f);
+	return out;
+}
+
+static void check_lib(const char *lib)
+{
+	char cmd[1024];
+	char first[256] = "";
+	int bad = -1, objects = 0;
+	char *out;
+
+	snprintf(cmd, sizeof(cmd), "%s -u '%s' 2>&1", PVF_NM, lib);
+	out = run(cmd);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	scan_nm(out, &bad, first, sizeof(first), &objects);
+	if (bad)
+		fprintf(stderr, "%s: %d forbidden undefined symbol(s), first: %s\n", lib, bad, first);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(objects >= 3); /* really an archive of our objects */
+	free(out);
+}
+
+static void test_guest_lib_x86_64(void)
+{
+	check_lib(PVF_GUEST_LIB);
+}
+
+static void test_guest_lib_i386(void)
+{
+#ifdef PVF_GUEST32_LIB
+	check_lib(PVF_GUEST32_LIB);
+#else
+	CU_FAIL("the i386 guest library was not built: install gcc-multilib");
+#endif
+}
+
+/* The scanner itself must flag what it is meant to flag. */
+static void test_scanner_flags_libc_symbols(void)
+{
+	const char *sample =
+		"\nfoo.o:\n                 U memcpy\n                 U printf\n"
+		"bar.o:\n                 U __stack_chk_fail\n                 U memset\n";
+	char first[64] = "";
+	int bad = 0, objects = 0;
+
+	scan_nm(sample, &bad, first, sizeof(first), &objects);
+	CU_ASSERT_EQUAL(bad, 2);
+	CU_ASSERT_STRING_EQUAL(first, "printf");
+	CU_ASSERT_EQUAL(objects, 2);
+}
+
+/* A libc include must not compile with the guest flags. */
+static void test_poison_headers_reject_libc(void)
+{
+	char cmd[2048];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd),
+		 "printf '#include <stdio.h>\\nint x;\\n' | %s -ffreestanding -I'%s/common/poison' "
+		 "-x c -c -o /dev/null - >/dev/null 2>&1", PVF_CC, PVF_SRCDIR);
+	rc = system(cmd);
+	CU_ASSERT_NOT_EQUAL(rc, 0);
+	snprintf(cmd, sizeof(cmd),
+		 "printf '#include <stdint.h>\\n#include <stdatomic.h>\\nint x;\\n' | %s -std=c11 -ffreestanding "
+		 "-I'%s/common/poison' -x c -c -o /dev/null - >/dev/null 2>&1", PVF_CC, PVF_SRCDIR);
+	rc = system(cmd);
+	CU_ASSERT_EQUAL(rc, 0);
+}
+
+int main(void)
+{
+	static const struct pvf_test tests[] = {
+		PVF_TEST(test_scanner_flags_libc_symbols),
+		PVF_TEST(test_guest_lib_x86_64),
+		PVF_TEST(test_guest_lib_i386),
+		PVF_TEST(test_poison_headers_reject_libc),
+		PVF_TEST_END
+	};
+	return pvf_test_run("freestanding", tests, NULL, NULL);
+}
