@@ -3,7 +3,13 @@
 pvf_core_sources += \
 	%reldir%/errno.c \
 	%reldir%/platform.c \
-	%reldir%/util.c
+	%reldir%/util.c \
+	%reldir%/xs.c \
+	%reldir%/ring.c \
+	%reldir%/xenbus.c \
+	%reldir%/handover.c \
+	%reldir%/gnttab.c \
+	%reldir%/evtchn.c
 
 noinst_HEADERS += %reldir%/internal.h
 EXTRA_DIST += %reldir%/poison

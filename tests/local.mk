@@ -30,3 +30,9 @@ EXTRA_tests_test_freestanding_DEPENDENCIES = libpvfront-guest.a
 if HAVE_M32
 EXTRA_tests_test_freestanding_DEPENDENCIES += libpvfront-guest32.a
 endif
+
+# Per-module test fragments, each owned with its module.
+include tests/common.mk
+include tests/hv.mk
+include tests/xsd.mk
+include tests/unplug.mk
