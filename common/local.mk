@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Fragment of the top-level Makefile.am for common/: the shared cores.
 pvf_core_sources += \
+	%reldir%/abi.c \
 	%reldir%/errno.c \
 	%reldir%/platform.c \
 	%reldir%/util.c \
