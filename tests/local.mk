@@ -36,3 +36,4 @@ include tests/common.mk
 include tests/hv.mk
 include tests/xsd.mk
 include tests/unplug.mk
+include tests/blk.mk
