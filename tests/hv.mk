@@ -1,2 +1,14 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# Makefile fragment (see the top-level Makefile.am).
+# Fragment of the top-level Makefile.am: tests of the grant table manager,
+# the event channel demultiplexer and the loopback hypervisor.
+
+check_PROGRAMS += tests/test_gnttab tests/test_evtchn
+TESTS += tests/test_gnttab tests/test_evtchn
+
+tests_test_gnttab_SOURCES = tests/test_gnttab.c
+tests_test_gnttab_CFLAGS = $(PVF_TEST_CFLAGS)
+tests_test_gnttab_LDADD = $(PVF_TEST_LDADD)
+
+tests_test_evtchn_SOURCES = tests/test_evtchn.c
+tests_test_evtchn_CFLAGS = $(PVF_TEST_CFLAGS)
+tests_test_evtchn_LDADD = $(PVF_TEST_LDADD)
