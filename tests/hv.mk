@@ -12,3 +12,9 @@ tests_test_gnttab_LDADD = $(PVF_TEST_LDADD)
 tests_test_evtchn_SOURCES = tests/test_evtchn.c
 tests_test_evtchn_CFLAGS = $(PVF_TEST_CFLAGS)
 tests_test_evtchn_LDADD = $(PVF_TEST_LDADD)
+
+check_PROGRAMS += tests/test_loopback
+TESTS += tests/test_loopback
+tests_test_loopback_SOURCES = tests/test_loopback.c
+tests_test_loopback_CFLAGS = $(PVF_TEST_CFLAGS)
+tests_test_loopback_LDADD = $(PVF_TEST_LDADD)
