@@ -18,3 +18,10 @@ TESTS += tests/test_loopback
 tests_test_loopback_SOURCES = tests/test_loopback.c
 tests_test_loopback_CFLAGS = $(PVF_TEST_CFLAGS)
 tests_test_loopback_LDADD = $(PVF_TEST_LDADD)
+
+# The xenstore ops against the embedded xenstore server.
+check_PROGRAMS += tests/test_loopback_xs
+TESTS += tests/test_loopback_xs
+tests_test_loopback_xs_SOURCES = tests/test_loopback_xs.c
+tests_test_loopback_xs_CFLAGS = $(PVF_TEST_CFLAGS)
+tests_test_loopback_xs_LDADD = $(PVF_TEST_LDADD)
