@@ -18,3 +18,11 @@ tests_test_unplug_emu_LDADD = $(PVF_UNPLUG_TEST_LDADD)
 tests_test_unplug_matrix_SOURCES = tests/test_unplug_matrix.c
 tests_test_unplug_matrix_CFLAGS = $(PVF_TEST_CFLAGS) -DPVF_UNPLUG_TMPDIR='"$(abs_top_builddir)/tests"'
 tests_test_unplug_matrix_LDADD = $(PVF_UNPLUG_TEST_LDADD)
+
+# End to end: the blacklist in the embedded xenstore server (pvf_xsd_*),
+# read through the real libxenstore.
+check_PROGRAMS += tests/test_unplug_e2e
+TESTS += tests/test_unplug_e2e
+tests_test_unplug_e2e_SOURCES = tests/test_unplug_e2e.c
+tests_test_unplug_e2e_CFLAGS = $(PVF_TEST_CFLAGS)
+tests_test_unplug_e2e_LDADD = $(PVF_UNPLUG_TEST_LDADD)
