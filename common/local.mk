@@ -19,4 +19,8 @@ pvfinclude_HEADERS += \
 	include/pvfront/barrier.h \
 	include/pvfront/errno.h \
 	include/pvfront/platform.h \
-	include/pvfront/xen.h
+	include/pvfront/xen.h \
+	include/pvfront/xs.h \
+	include/pvfront/ring.h \
+	include/pvfront/xenbus.h \
+	include/pvfront/handover.h
