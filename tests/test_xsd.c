@@ -451,6 +451,41 @@ static void test_txn_retry_loop(void)
 	xs_close(h2);
 }
 
+/* rm and mkdir inside a transaction: invisible outside, the events come at
+ * commit in the order the nodes were first touched (as xenstored). */
+static void test_txn_rm_mkdir_events(void)
+{
+	struct xs_handle *h1 = xs_open(0), *h2 = xs_open(0);
+	xs_transaction_t t;
+	unsigned int n;
+	char **d;
+
+	CU_ASSERT_FATAL(h1 && h2);
+	CU_ASSERT(wr(h1, XBT_NULL, "/tr/a/b", "1"));
+	CU_ASSERT(xs_watch(h2, "/tr/a/b", "in") && expect_event(h2, "/tr/a/b", "in"));
+	CU_ASSERT(xs_watch(h2, "/tr", "up") && expect_event(h2, "/tr", "up"));
+	t = xs_transaction_start(h1);
+	CU_ASSERT_FATAL(t != XBT_NULL);
+	CU_ASSERT(xs_rm(h1, t, "/tr/a"));
+	CU_ASSERT(xs_mkdir(h1, t, "/tr/m"));
+	d = xs_directory(h1, t, "/tr", &n);
+	CU_ASSERT(d && n == 1 && !strcmp(d[0], "m"));
+	free(d);
+	CU_ASSERT(read_is(h2, XBT_NULL, "/tr/a/b", "1"));
+	CU_ASSERT(read_fails(h2, XBT_NULL, "/tr/m", ENOENT));
+	CU_ASSERT(no_event(h2));
+	CU_ASSERT(xs_transaction_end(h1, t, false));
+	CU_ASSERT(expect_event(h2, "/tr/a", "up"));
+	CU_ASSERT(expect_event(h2, "/tr/a/b", "in"));
+	CU_ASSERT(expect_event(h2, "/tr/m", "up"));
+	CU_ASSERT(no_event(h2));
+	CU_ASSERT(read_fails(h2, XBT_NULL, "/tr/a/b", ENOENT));
+	CU_ASSERT(read_is(h2, XBT_NULL, "/tr/m", ""));
+	CU_ASSERT(xs_rm(h1, XBT_NULL, "/tr"));
+	xs_close(h1);
+	xs_close(h2);
+}
+
 /* ---- many clients, cleanup ----------------------------------------------- */
 
 #define NCLIENTS 100
@@ -857,6 +892,7 @@ static const struct pvf_test tests[] = {
 	PVF_TEST(test_txn_own_writes_and_abort),
 	PVF_TEST(test_txn_conflict_and_commit),
 	PVF_TEST(test_txn_retry_loop),
+	PVF_TEST(test_txn_rm_mkdir_events),
 	PVF_TEST(test_many_clients),
 	PVF_TEST(test_disconnect_cleanup),
 	PVF_TEST(test_raw_malformed),
