@@ -78,20 +78,8 @@ static void print_result(const struct pvf_unplug_case *c, const struct pvf_unplu
 		printf("  %s\n", pvf_unplug_emu_log_line(r->emu, i));
 	printf("\nguest log:\n");
 	fputs(r->guest_log, stdout);
-	printf("\ndecision:\n  magic 0x%04x", d->magic);
-	if (d->magic_after)
-		printf(", magic after build 0x%04x", d->magic_after);
-	if (d->version >= 0)
-		printf(", version %d", d->version);
-	else
-		printf(", version not read");
-	if (d->mask_written)
-		printf(", mask written 0x%04x (requested 0x%04x)\n", d->mask, d->mask_requested);
-	else
-		printf(", mask not written\n");
-	for (i = 0; i < PVF_UNPLUG_NCLASSES; i++)
-		printf("  %-14s %-9s %s\n", pvf_unplug_class_name((enum pvf_unplug_class)i),
-		       pvf_unplug_use_name(d->cls[i].use), pvf_unplug_reason_name(d->cls[i].reason));
+	printf("\ndecision:\n");
+	pvf_unplug_print_decision(stdout, d);
 	printf("\nemulated devices:\n");
 	for (i = 0; i < pvf_unplug_emu_ndevices(r->emu); i++) {
 		const struct pvf_unplug_emu_device *dev = pvf_unplug_emu_device(r->emu, i);

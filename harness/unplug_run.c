@@ -198,3 +198,23 @@ int pvf_unplug_exit_status(enum pvf_unplug_outcome o)
 	default: return PVF_UNPLUG_EXIT_EMULATED;
 	}
 }
+
+void pvf_unplug_print_decision(FILE *f, const struct pvf_unplug_decision *d)
+{
+	unsigned int i;
+
+	fprintf(f, "  magic 0x%04x", d->magic);
+	if (d->magic_after)
+		fprintf(f, ", magic after build 0x%04x", d->magic_after);
+	if (d->version >= 0)
+		fprintf(f, ", version %d", d->version);
+	else
+		fprintf(f, ", version not read");
+	if (d->mask_written)
+		fprintf(f, ", mask written 0x%04x (requested 0x%04x)\n", d->mask, d->mask_requested);
+	else
+		fprintf(f, ", mask not written\n");
+	for (i = 0; i < PVF_UNPLUG_NCLASSES; i++)
+		fprintf(f, "  %-14s %-9s %s\n", pvf_unplug_class_name((enum pvf_unplug_class)i),
+			pvf_unplug_use_name(d->cls[i].use), pvf_unplug_reason_name(d->cls[i].reason));
+}

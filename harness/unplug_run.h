@@ -47,6 +47,10 @@ const char *pvf_unplug_profile_name(enum pvf_unplug_emu_profile p);
 /* "disk,nic" ... or "none" into @buf. */
 const char *pvf_unplug_pv_str(uint16_t pv, char *buf, size_t len);
 
+/* Print a decision: magics, version, mask, then one line per class
+ * ("  disks          pv        unplugged"). */
+void pvf_unplug_print_decision(FILE *f, const struct pvf_unplug_decision *d);
+
 /* The exit status for an outcome (PVF_UNPLUG_EXIT_*). */
 int pvf_unplug_exit_status(enum pvf_unplug_outcome o);
 
