@@ -1,2 +1,18 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# Fragment of the top-level Makefile.am for harness/.
+# Fragment of the top-level Makefile.am for harness/: the `pvfront` command.
+
+include %reldir%/unplug.mk
+
+bin_PROGRAMS += pvfront
+pvfront_SOURCES = \
+	%reldir%/main.c \
+	%reldir%/commands.h \
+	%reldir%/cmd_run.c \
+	%reldir%/cmd_selftest.c \
+	%reldir%/cmd_xenstore.c \
+	%reldir%/echo.h \
+	%reldir%/echo_front.c \
+	%reldir%/echo_back.c \
+	$(pvf_unplug_harness_sources)
+pvfront_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(JSONC_CFLAGS)
+pvfront_LDADD = libpvfront-check.la $(XENSTORE_LIBS) $(JSONC_LIBS) -lpthread

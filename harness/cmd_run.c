@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * `pvfront run`: the main job, on embedded defaults.  Starts the embedded
+ * xenstore server and the simulated hypervisor, runs the unplug handshake
+ * against the emulated platform device, and when it says PV, connects an
+ * echo PV device through the XenBus state machine (grant, event channel,
+ * backend thread as dom0), echoes requests, then hands the device over as
+ * for the next OS and checks that nothing leaked.  Prints a summary.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <pvfront/handover.h>
+#include <pvfront/loopback.h>
+#include <pvfront/xsd.h>
+#include "commands.h"
+#include "echo.h"
+#include "unplug_run.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: pvfront run [--rounds N] [--blacklisted]\n\n"
+		   "The main job of the loopback harness, on embedded defaults:\n"
+		   "  1. start the embedded xenstore server and the simulated hypervisor;\n"
+		   "  2. run the unplug handshake against the emulated platform device;\n"
+		   "  3. if it decided PV, connect an echo PV device through XenBus\n"
+		   "     (grant + event channel, backend thread as dom0) and echo N requests;\n"
+		   "  4. hand the device over (Closing -> Closed, grants ended) and check\n"
+		   "     that no grant, page, port or watch leaked.\n\n"
+		   "Options:\n"
+		   "  --rounds N      echo round trips (default 10000, 1..100000000)\n"
+		   "  --blacklisted   blacklist the driver build: nothing attaches\n"
+		   "  -h, --help      this text\n"
+		   "Exit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+/* Step 2.  Returns 1 when the frontends may attach, 0 when not, <0 error. */
+static int run_unplug(int blacklisted)
+{
+	struct pvf_unplug_case c;
+	struct pvf_unplug_case_result r;
+	struct pvf_unplug_blacklist bl;
+	int rc, attach;
+
+	memset(&c, 0, sizeof(c));
+	memset(&bl, 0, sizeof(bl));
+	c.cfg.product = 3; /* linux */
+	c.cfg.build = 4242;
+	c.cfg.mode = PVF_UNPLUG_MODE_ALL;
+	c.cfg.pv_present = PVF_UNPLUG_PV_ALL;
+	c.profile = PVF_UNPLUG_EMU_QEMU_TRAD;
+	c.version = 1;
+	if (blacklisted) {
+		if (pvf_unplug_blacklist_add(&bl, "linux/4242") != 0)
+			return -1;
+		c.lookup = pvf_unplug_blacklist_lookup;
+		c.lookup_arg = &bl;
+	}
+	memset(&r, 0, sizeof(r));
+	rc = pvf_unplug_case_run(&c, &r);
+	if (rc) {
+		fprintf(stderr, "pvfront run: unplug handshake failed: %d\n", rc);
+		pvf_unplug_blacklist_clear(&bl);
+		return -1;
+	}
+	printf("unplug: product linux (3) build 4242, protocol version %d, magic 0x%04x -> %s\n",
+	       r.d.version, r.d.magic_after ? r.d.magic_after : r.d.magic,
+	       pvf_unplug_outcome_name(r.outcome));
+	for (int i = 0; i < PVF_UNPLUG_NCLASSES; i++)
+		printf("  %-14s %-9s (%s)\n", pvf_unplug_class_name((enum pvf_unplug_class)i),
+		       pvf_unplug_use_name(r.d.cls[i].use),
+		       pvf_unplug_reason_name(r.d.cls[i].reason));
+	if (r.d.mask_written)
+		printf("  unplug mask written: 0x%x\n", r.d.mask);
+	else
+		printf("  no unplug mask written: every emulated device stays\n");
+	attach = r.outcome != PVF_UNPLUG_OUTCOME_EMULATED;
+	pvf_unplug_emu_free(r.emu);
+	pvf_unplug_blacklist_clear(&bl);
+	return attach;
+}
+
+static int pump_until(struct pvf_echo_front *f, int (*done)(struct pvf_echo_front *), double secs)
+{
+	double end = now_s() + secs;
+
+	while (!done(f)) {
+		if (now_s() > end)
+			return -PVF_ETIMEDOUT;
+		pvf_echo_front_pump(f, 1);
+	}
+	return 0;
+}
+
+static int is_connected(struct pvf_echo_front *f)
+{
+	return f->connected;
+}
+
+static int got_response(struct pvf_echo_front *f)
+{
+	return f->responses == f->sent;
+}
+
+/* Step 3 and 4. */
+static int run_echo(struct pvf_lb_hv *hv, struct pvf_lb_guest *g, unsigned long rounds)
+{
+	struct pvf_echo_back b;
+	struct pvf_echo_front *f;
+	struct pvf_handover h;
+	struct pvf_handover_report rep;
+	struct pvf_xenbus_dev *devs[1];
+	struct pvf_lb_stats st;
+	double t0, t1;
+	unsigned long i;
+	int rc, ok = 1;
+
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -PVF_ENOMEM;
+	memset(&b, 0, sizeof(b));
+	b.hv = hv;
+	rc = pvf_echo_toolstack_add(0, pvf_lb_guest_domid(g), 0, b.fe_dir, sizeof(b.fe_dir),
+				    b.be_dir, sizeof(b.be_dir));
+	if (rc) {
+		fprintf(stderr, "pvfront run: toolstack: cannot write device nodes: %d\n", rc);
+		free(f);
+		return rc;
+	}
+	rc = pvf_echo_back_start(&b);
+	if (rc) {
+		free(f);
+		return rc;
+	}
+	f->guest = g;
+	f->p = pvf_lb_guest_platform(g);
+	/* The frontend path relative to its domain, as a guest sees it. */
+	rc = pvf_xenbus_create(&f->dev, f->p, b.fe_dir, &pvf_echo_front_ops, f, NULL);
+	if (rc) {
+		fprintf(stderr, "pvfront run: xenbus create: %s\n", pvf_strerror(rc));
+		pvf_echo_back_stop(&b);
+		free(f);
+		return rc;
+	}
+	t0 = now_s();
+	rc = pump_until(f, is_connected, 10.0);
+	t1 = now_s();
+	printf("xenbus: %s connected to %s (backend %s) in %.1f ms\n", b.fe_dir, b.be_dir,
+	       pvf_xenbus_state_name(pvf_xenbus_backend_state(&f->dev)), (t1 - t0) * 1e3);
+	if (rc) {
+		printf("xenbus: FAILED to connect: %s\n", pvf_strerror(rc));
+		ok = 0;
+	}
+	t0 = now_s();
+	for (i = 0; ok && i < rounds; i++) {
+		rc = pvf_echo_front_send(f);
+		if (!rc)
+			rc = pump_until(f, got_response, 5.0);
+		if (rc) {
+			printf("echo: FAILED at request %lu: %s\n", i + 1, pvf_strerror(rc));
+			ok = 0;
+		}
+	}
+	t1 = now_s();
+	if (ok)
+		printf("echo: %lu round trips (grant-shared page + event channel both ways), "
+		       "%.0f per second, backend echoed %u\n",
+		       rounds, (double)rounds / (t1 - t0), b.echoed);
+
+	devs[0] = &f->dev;
+	t0 = now_s();
+	rc = pvf_handover_begin(&h, devs, 1, 10ull * 1000000000ull);
+	while (rc == 0 || rc == -PVF_EAGAIN) {
+		pvf_echo_front_pump(f, 1);
+		rc = pvf_handover_poll(&h);
+		if (rc != -PVF_EAGAIN)
+			break;
+	}
+	pvf_handover_get_report(&h, &rep);
+	printf("handover: %s in %.1f ms (backend %s, frontend %s)\n", rc ? pvf_strerror(rc) : "done",
+	       (now_s() - t0) * 1e3, pvf_xenbus_state_name(pvf_xenbus_backend_state(&f->dev)),
+	       pvf_xenbus_state_name(pvf_xenbus_frontend_state(&f->dev)));
+	if (rc)
+		ok = 0;
+	pvf_xenbus_destroy(&f->dev);
+	rc = pvf_echo_back_stop(&b);
+	if (rc) {
+		printf("backend: error %d\n", rc);
+		ok = 0;
+	}
+	pvf_echo_toolstack_remove(b.fe_dir, b.be_dir);
+	pvf_lb_hv_stats(hv, &st);
+	printf("leaks: grants %u, pages %u, guest ports %u, backend ports %u, watches %u\n",
+	       st.grants_in_use, st.pages_allocated, st.guest_ports, st.backend_ports,
+	       pvf_lb_guest_xs_watches(g));
+	if (st.grants_in_use || st.pages_allocated || st.guest_ports || st.backend_ports ||
+	    pvf_lb_guest_xs_watches(g))
+		ok = 0;
+	free(f);
+	return ok ? 0 : -PVF_EIO;
+}
+
+int pvf_cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "blacklisted", no_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pvf_xsd_config xcfg;
+	struct pvf_lb_config cfg;
+	struct pvf_xsd *xsd = NULL;
+	struct pvf_lb_hv *hv = NULL;
+	struct pvf_lb_guest *g = NULL;
+	unsigned long rounds = 10000;
+	int blacklisted = 0, c, rc, attach;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+r:bh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': {
+			char *end;
+			errno = 0;
+			rounds = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || optarg[0] == '-' || rounds == 0 ||
+			    rounds > 100000000ul)
+				return pvf_usage_error("run", "--rounds wants a number 1..100000000, not '%s'", optarg);
+			break;
+		}
+		case 'b':
+			blacklisted = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return pvf_usage_error("run", "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return pvf_usage_error("run", "unexpected argument '%s'", argv[optind]);
+
+	printf("pvfront run: loopback harness, embedded defaults\n");
+	memset(&xcfg, 0, sizeof(xcfg));
+	rc = pvf_xsd_create(&xcfg, &xsd);
+	if (!rc)
+		rc = pvf_xsd_start(xsd);
+	if (rc) {
+		fprintf(stderr, "pvfront run: cannot start the embedded xenstore: %s\n", pvf_strerror(rc));
+		pvf_xsd_destroy(xsd);
+		return 1;
+	}
+	setenv("XENSTORED_PATH", pvf_xsd_socket_path(xsd), 1);
+	printf("xenstore: embedded server on %s\n", pvf_xsd_socket_path(xsd));
+	pvf_lb_config_init(&cfg);
+	rc = pvf_lb_hv_create(&cfg, &hv);
+	if (!rc)
+		rc = pvf_lb_guest_open(hv, &g);
+	if (!rc)
+		rc = pvf_lb_guest_xs_connect(g, pvf_xsd_socket_path(xsd));
+	if (rc) {
+		fprintf(stderr, "pvfront run: cannot set up the simulated hypervisor: %s\n", pvf_strerror(rc));
+		rc = 1;
+		goto out;
+	}
+	printf("hypervisor: guest domain %u, backend domain 0, %u guest pages, %u grant entries, %u ports\n",
+	       pvf_lb_guest_domid(g), cfg.guest_pages, cfg.grant_entries, cfg.ports);
+	attach = run_unplug(blacklisted);
+	if (attach < 0) {
+		rc = 1;
+		goto out;
+	}
+	if (!attach) {
+		printf("frontends: not attached (the handshake kept the emulated devices)\n");
+		printf("pvfront run: OK (emulated path)\n");
+		rc = 0;
+		goto out;
+	}
+	rc = run_echo(hv, g, rounds);
+	printf("pvfront run: %s\n", rc ? "FAILED" : "OK");
+	rc = rc ? 1 : 0;
+out:
+	if (g)
+		pvf_lb_guest_close(g);
+	if (hv)
+		pvf_lb_hv_destroy(hv);
+	pvf_xsd_stop(xsd);
+	pvf_xsd_destroy(xsd);
+	return rc;
+}
