@@ -465,6 +465,37 @@ static void test_close_timeout(void)
 	finish();
 }
 
+static void test_backend_reset_without_close(void)
+{
+	struct pvf_fake_counters c;
+
+	start();
+	connect_normally();
+	/* the backend restarts and rewrites Initialising, skipping Closing */
+	backend(1);
+	CU_ASSERT_EQUAL(drv.disconnects, 1);
+	CU_ASSERT_EQUAL(fe_state(), 6);
+	pvf_fake_counters(f, &c);
+	CU_ASSERT_EQUAL(c.grants, 0);
+	backend(2);
+	CU_ASSERT_EQUAL(drv.setups, 2);
+	backend(4);
+	CU_ASSERT_EQUAL(drv.connects, 2);
+	CU_ASSERT_EQUAL(fe_state(), 4);
+	finish();
+}
+
+static void test_close_before_backend_appears(void)
+{
+	start();
+	/* backend still Initialising: nothing to wait for */
+	CU_ASSERT_EQUAL(pvf_xenbus_close(&dev), 0);
+	CU_ASSERT_TRUE(pvf_xenbus_is_closed(&dev));
+	CU_ASSERT_EQUAL(fe_state(), 6);
+	CU_ASSERT_EQUAL(drv.setups, 0);
+	finish();
+}
+
 static void test_events_for_others_ignored(void)
 {
 	start();
@@ -587,6 +618,8 @@ int main(void)
 		PVF_TEST(test_connect_failure_closes),
 		PVF_TEST(test_close),
 		PVF_TEST(test_close_timeout),
+		PVF_TEST(test_backend_reset_without_close),
+		PVF_TEST(test_close_before_backend_appears),
 		PVF_TEST(test_events_for_others_ignored),
 		PVF_TEST(test_create_errors),
 		PVF_TEST(test_destroy_releases),

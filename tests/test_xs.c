@@ -493,6 +493,28 @@ static void test_txn_body_error_aborts(void)
 	teardown_fake();
 }
 
+static int conflicting_body(void *arg, uint32_t txn)
+{
+	unsigned int *runs = arg;
+
+	(*runs)++;
+	/* another writer changes the store while the transaction is open */
+	if (*runs == 1)
+		pvf_fake_xs_set(f, "backend/x", "changed");
+	return pvf_xs_write_str(p, txn, "device/vif/0", "k", "v");
+}
+
+static void test_txn_real_conflict(void)
+{
+	unsigned int runs = 0;
+
+	setup_fake();
+	CU_ASSERT_EQUAL(pvf_xs_transact(p, conflicting_body, &runs, 3), 0);
+	CU_ASSERT_EQUAL(runs, 2);
+	CU_ASSERT_STRING_EQUAL(pvf_fake_xs_get(f, "device/vif/0/k"), "v");
+	teardown_fake();
+}
+
 int main(void)
 {
 	static const struct pvf_test tests[] = {
@@ -515,6 +537,7 @@ int main(void)
 		PVF_TEST(test_txn_gives_up_cleanly),
 		PVF_TEST(test_txn_body_eagain_retried),
 		PVF_TEST(test_txn_body_error_aborts),
+		PVF_TEST(test_txn_real_conflict),
 		PVF_TEST_END
 	};
 	return pvf_test_run("xs", tests, NULL, NULL);
