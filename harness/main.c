@@ -7,11 +7,13 @@
 #include <string.h>
 #include "config.h"
 #include "commands.h"
+#include "unplug_emu.h"
 
 static const struct pvf_command commands[] = {
 	{ "run", pvf_cmd_run, "the main job: the loopback harness on its embedded defaults" },
 	{ "selftest", pvf_cmd_selftest, "quick checks of the simulated hypervisor and xenstore" },
 	{ "xenstore", pvf_cmd_xenstore, "run the embedded xenstore server in the foreground" },
+	{ "unplug", pvf_cmd_unplug, "unplug policy tester: handshake, blacklist, decision" },
 };
 
 int pvf_usage_error(const char *cmd, const char *fmt, ...)

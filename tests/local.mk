@@ -37,3 +37,11 @@ include tests/hv.mk
 include tests/xsd.mk
 include tests/unplug.mk
 include tests/blk.mk
+
+# The `pvfront` command as a user runs it.
+check_PROGRAMS += tests/test_harness
+TESTS += tests/test_harness
+tests_test_harness_SOURCES = tests/test_harness.c
+tests_test_harness_CFLAGS = $(PVF_TEST_CFLAGS) -DPVF_PVFRONT='"$(abs_top_builddir)/pvfront"'
+tests_test_harness_LDADD = $(PVF_TEST_LDADD)
+EXTRA_tests_test_harness_DEPENDENCIES = pvfront$(EXEEXT)
