@@ -5,7 +5,8 @@
 #   tests_test_foo_LDADD = tests/libpvffake.la $(PVF_TEST_LDADD)
 
 check_LTLIBRARIES += tests/libpvffake.la
-tests_libpvffake_la_SOURCES = tests/fake_platform.c tests/fake_platform.h
+tests_libpvffake_la_SOURCES = tests/fake_platform.c tests/fake_xs.c tests/fake_drv.c \
+	tests/fake_platform.h tests/fake_internal.h
 tests_libpvffake_la_CFLAGS = $(AM_CFLAGS)
 
 PVF_FAKE_LDADD = tests/libpvffake.la $(PVF_TEST_LDADD)
