@@ -1,2 +1,15 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# Makefile fragment (see the top-level Makefile.am).
+# Tests of the block frontend core (frontends/blk/), against an in-process
+# test backend (tests/blk_testback.c) that plays blkback over a fake platform.
+PVF_BLK_TEST_SOURCES = tests/blk_testback.c tests/blk_testback.h
+
+check_PROGRAMS += tests/test_blk tests/test_blk_hostile
+TESTS += tests/test_blk tests/test_blk_hostile
+
+tests_test_blk_SOURCES = tests/test_blk.c $(PVF_BLK_TEST_SOURCES)
+tests_test_blk_CFLAGS = $(PVF_TEST_CFLAGS)
+tests_test_blk_LDADD = $(PVF_TEST_LDADD)
+
+tests_test_blk_hostile_SOURCES = tests/test_blk_hostile.c $(PVF_BLK_TEST_SOURCES)
+tests_test_blk_hostile_CFLAGS = $(PVF_TEST_CFLAGS)
+tests_test_blk_hostile_LDADD = $(PVF_TEST_LDADD)
