@@ -55,6 +55,12 @@ static void hostile_case(int how, int nreqs)
 	CU_ASSERT(pvf_blk_is_broken(&fx->blk));
 	CU_ASSERT(fx->tp.log_errs >= 1);
 	CU_ASSERT_EQUAL(pvf_blk_poll(&fx->blk), -PVF_EPROTO);
+	if (how == TB_OVERFLOW) {
+		/* rejected before any response is consumed */
+		CU_ASSERT_PTR_NOT_NULL(strstr(fx->tp.last_err, "producer"));
+		for (i = 0; i < nreqs; i++)
+			CU_ASSERT_EQUAL(t[i].calls, 0);
+	}
 	treq_init(&late, PVF_BLK_OP_READ, 0, &b);
 	CU_ASSERT_EQUAL(pvf_blk_submit(&fx->blk, &late.r), -PVF_EPROTO);
 	CU_ASSERT_EQUAL(tb_fx_free(fx), 0); /* shutdown fails what is left */
