@@ -16,3 +16,7 @@ pvfront_SOURCES = \
 	$(pvf_unplug_harness_sources)
 pvfront_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(JSONC_CFLAGS)
 pvfront_LDADD = libpvfront-check.la $(XENSTORE_LIBS) $(JSONC_LIBS) -lpthread
+
+# Userspace backends and their commands, one fragment each.
+include %reldir%/blkback.mk
+include %reldir%/netback.mk

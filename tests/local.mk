@@ -37,6 +37,8 @@ include tests/hv.mk
 include tests/xsd.mk
 include tests/unplug.mk
 include tests/blk.mk
+include tests/net.mk
+include tests/xen.mk
 
 # The `pvfront` command as a user runs it.
 check_PROGRAMS += tests/test_harness
