@@ -18,6 +18,7 @@
 #include <pvfront/xsd.h>
 #include "commands.h"
 #include "echo.h"
+#include "env.h"
 #include "unplug_run.h"
 
 static double now_s(void)
@@ -219,11 +220,8 @@ int pvf_cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct pvf_xsd_config xcfg;
-	struct pvf_lb_config cfg;
-	struct pvf_xsd *xsd = NULL;
-	struct pvf_lb_hv *hv = NULL;
-	struct pvf_lb_guest *g = NULL;
+	struct pvf_env env;
+	struct pvf_lb_guest *g;
 	unsigned long rounds = 10000;
 	int blacklisted = 0, c, rc, attach;
 
@@ -254,30 +252,12 @@ int pvf_cmd_run(int argc, char **argv)
 		return pvf_usage_error("run", "unexpected argument '%s'", argv[optind]);
 
 	printf("pvfront run: loopback harness, embedded defaults\n");
-	memset(&xcfg, 0, sizeof(xcfg));
-	rc = pvf_xsd_create(&xcfg, &xsd);
-	if (!rc)
-		rc = pvf_xsd_start(xsd);
-	if (rc) {
-		fprintf(stderr, "pvfront run: cannot start the embedded xenstore: %s\n", pvf_strerror(rc));
-		pvf_xsd_destroy(xsd);
+	if (pvf_env_start(&env, NULL, "run"))
 		return 1;
-	}
-	setenv("XENSTORED_PATH", pvf_xsd_socket_path(xsd), 1);
-	printf("xenstore: embedded server on %s\n", pvf_xsd_socket_path(xsd));
-	pvf_lb_config_init(&cfg);
-	rc = pvf_lb_hv_create(&cfg, &hv);
-	if (!rc)
-		rc = pvf_lb_guest_open(hv, &g);
-	if (!rc)
-		rc = pvf_lb_guest_xs_connect(g, pvf_xsd_socket_path(xsd));
-	if (rc) {
-		fprintf(stderr, "pvfront run: cannot set up the simulated hypervisor: %s\n", pvf_strerror(rc));
-		rc = 1;
-		goto out;
-	}
+	g = env.guest;
+	printf("xenstore: embedded server on %s\n", pvf_xsd_socket_path(env.xsd));
 	printf("hypervisor: guest domain %u, backend domain 0, %u guest pages, %u grant entries, %u ports\n",
-	       pvf_lb_guest_domid(g), cfg.guest_pages, cfg.grant_entries, cfg.ports);
+	       pvf_lb_guest_domid(g), env.cfg.guest_pages, env.cfg.grant_entries, env.cfg.ports);
 	attach = run_unplug(blacklisted);
 	if (attach < 0) {
 		rc = 1;
@@ -289,15 +269,10 @@ int pvf_cmd_run(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
-	rc = run_echo(hv, g, rounds);
+	rc = run_echo(env.hv, g, rounds);
 	printf("pvfront run: %s\n", rc ? "FAILED" : "OK");
 	rc = rc ? 1 : 0;
 out:
-	if (g)
-		pvf_lb_guest_close(g);
-	if (hv)
-		pvf_lb_hv_destroy(hv);
-	pvf_xsd_stop(xsd);
-	pvf_xsd_destroy(xsd);
+	pvf_env_stop(&env);
 	return rc;
 }

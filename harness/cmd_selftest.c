@@ -12,6 +12,7 @@
 #include <pvfront/loopback.h>
 #include <pvfront/xsd.h>
 #include "commands.h"
+#include "env.h"
 #include "unplug_run.h"
 
 static int checks_run, checks_failed;
@@ -132,12 +133,8 @@ static void selftest_unplug(void)
 
 int pvf_cmd_selftest(int argc, char **argv)
 {
-	struct pvf_xsd_config xcfg;
 	struct pvf_lb_config cfg;
-	struct pvf_xsd *xsd = NULL;
-	struct pvf_lb_hv *hv = NULL;
-	struct pvf_lb_guest *g = NULL;
-	int rc;
+	struct pvf_env env;
 
 	if (argc > 1) {
 		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -149,39 +146,15 @@ int pvf_cmd_selftest(int argc, char **argv)
 		}
 		return pvf_usage_error("selftest", "unexpected argument '%s'", argv[1]);
 	}
-	memset(&xcfg, 0, sizeof(xcfg));
-	rc = pvf_xsd_create(&xcfg, &xsd);
-	if (rc == 0)
-		rc = pvf_xsd_start(xsd);
-	if (rc) {
-		fprintf(stderr, "pvfront selftest: cannot start the embedded xenstore: %s\n", pvf_strerror(rc));
-		pvf_xsd_destroy(xsd);
-		return 1;
-	}
 	pvf_lb_config_init(&cfg);
 	cfg.guest_pages = 256;
-	rc = pvf_lb_hv_create(&cfg, &hv);
-	if (rc == 0)
-		rc = pvf_lb_guest_open(hv, &g);
-	if (rc == 0)
-		rc = pvf_lb_guest_xs_connect(g, pvf_xsd_socket_path(xsd));
-	if (rc) {
-		fprintf(stderr, "pvfront selftest: cannot set up the simulated hypervisor: %s\n", pvf_strerror(rc));
-		rc = 1;
-		goto out;
-	}
+	if (pvf_env_start(&env, &cfg, "selftest"))
+		return 1;
 	printf("pvfront selftest\n");
-	selftest_xenstore(g);
-	selftest_grants_and_events(hv, g);
+	selftest_xenstore(env.guest);
+	selftest_grants_and_events(env.hv, env.guest);
 	selftest_unplug();
 	printf("selftest: %d passed, %d failed\n", checks_run - checks_failed, checks_failed);
-	rc = checks_failed ? 1 : 0;
-out:
-	if (g)
-		pvf_lb_guest_close(g);
-	if (hv)
-		pvf_lb_hv_destroy(hv);
-	pvf_xsd_stop(xsd);
-	pvf_xsd_destroy(xsd);
-	return rc;
+	pvf_env_stop(&env);
+	return checks_failed ? 1 : 0;
 }

@@ -10,6 +10,8 @@ pvfront_SOURCES = \
 	%reldir%/cmd_run.c \
 	%reldir%/cmd_selftest.c \
 	%reldir%/cmd_xenstore.c \
+	%reldir%/env.h \
+	%reldir%/env.c \
 	%reldir%/echo.h \
 	%reldir%/echo_front.c \
 	%reldir%/echo_back.c \
