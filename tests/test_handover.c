@@ -20,7 +20,7 @@ static char fe_path[NDEV][64], be_path[NDEV][96];
 
 static int read_state(const char *dir)
 {
-	char path[128];
+	char path[512];
 	const char *s;
 
 	snprintf(path, sizeof(path), "%s/state", dir);
@@ -30,7 +30,7 @@ static int read_state(const char *dir)
 
 static void set_state(const char *dir, int st)
 {
-	char path[128];
+	char path[512];
 
 	snprintf(path, sizeof(path), "%s/state", dir);
 	pvf_fake_xs_setf(f, path, "%d", st);
@@ -82,7 +82,7 @@ static void start(unsigned int nconnected)
 		drv[i].dev = &dev[i];
 		devs[i] = &dev[i];
 		{
-			char p[128];
+			char p[512];
 
 			snprintf(p, sizeof(p), "%s/backend", fe_path[i]);
 			pvf_fake_xs_set(f, p, be_path[i]);
