@@ -181,6 +181,44 @@ static void test_poison_headers_reject_libc(void)
 	CU_ASSERT_EQUAL(rc, 0);
 }
 
+/* A guest kernel replaces the barrier header whole with PVF_BARRIER_HEADER;
+ * the replacement is used, the C11 default is not. */
+static void test_barrier_header_is_overridable(void)
+{
+	char dir[] = "/tmp/pvf-barrier-XXXXXX";
+	char cmd[2048], path[256];
+	FILE *f;
+	int rc;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/my_barriers.h", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("#define MY_KERNEL_BARRIERS 1\n"
+	      "#define pvf_barrier() __asm__ volatile(\"\" ::: \"memory\")\n"
+	      "#define pvf_mb() pvf_barrier()\n#define pvf_rmb() pvf_barrier()\n"
+	      "#define pvf_wmb() pvf_barrier()\n"
+	      "#define PVF_READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))\n"
+	      "#define PVF_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/use.c", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("#include <pvfront/barrier.h>\n"
+	      "#ifndef MY_KERNEL_BARRIERS\n#error override not used\n#endif\n"
+	      "#ifdef PVF_BITS_PER_LONG\n#error default header also included\n#endif\n"
+	      "int v; void f(void); void f(void) { pvf_wmb(); PVF_WRITE_ONCE(v, 1); }\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "%s -std=c11 -ffreestanding -I'%s/common/poison' -I'%s/include' -I'%s' "
+		 "-DPVF_BARRIER_HEADER='\"my_barriers.h\"' -c -o /dev/null '%s' 2>&1",
+		 PVF_CC, PVF_SRCDIR, PVF_SRCDIR, dir, path);
+	rc = system(cmd);
+	CU_ASSERT_EQUAL(rc, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 int main(void)
 {
 	static const struct pvf_test tests[] = {
@@ -188,6 +226,7 @@ int main(void)
 		PVF_TEST(test_guest_lib_x86_64),
 		PVF_TEST(test_guest_lib_i386),
 		PVF_TEST(test_poison_headers_reject_libc),
+		PVF_TEST(test_barrier_header_is_overridable),
 		PVF_TEST_END
 	};
 	return pvf_test_run("freestanding", tests, NULL, NULL);
