@@ -707,19 +707,23 @@ static void test_raw_malformed(void)
 	CU_ASSERT(rlen > 2 && buf[rlen - 1] == 0 && buf[rlen - 2] == 0);
 	CU_ASSERT(rlen == strlen(buf) + 1 + sizeof("xenstored") + 1 &&
 		  !strcmp(buf + strlen(buf) + 1, "xenstored"));
-	/* oversized header: the stream cannot be resynchronised, disconnect */
+	/* oversized header: an E2BIG reply, then (the stream cannot be
+	 * resynchronised) the connection is closed */
 	{
-		struct xsd_sockmsg m = { XS_WRITE, 1, 0, XENSTORE_PAYLOAD_MAX + 1 };
+		struct xsd_sockmsg m = { XS_WRITE, 4321, 0, XENSTORE_PAYLOAD_MAX + 1 };
 
 		CU_ASSERT(send(fd, &m, sizeof(m), MSG_NOSIGNAL) == sizeof(m));
+		CU_ASSERT(raw_recv(fd, &rid, buf, sizeof(buf), &rlen) == XS_ERROR && rid == 4321 &&
+			  !strcmp(buf, "E2BIG"));
 		CU_ASSERT(raw_closed(fd));
 	}
 	close(fd);
-	/* garbage bytes: parsed as a header with a huge length */
+	/* garbage bytes: parsed as a header with a huge length, same answer */
 	fd = raw_connect(path);
 	CU_ASSERT_FATAL(fd >= 0);
 	memset(junk, 0x41, sizeof(junk));
 	CU_ASSERT(send(fd, junk, sizeof(junk), MSG_NOSIGNAL) == sizeof(junk));
+	CU_ASSERT(raw_recv(fd, &rid, buf, sizeof(buf), &rlen) == XS_ERROR && !strcmp(buf, "E2BIG"));
 	CU_ASSERT(raw_closed(fd));
 	close(fd);
 	/* a truncated message, then close */

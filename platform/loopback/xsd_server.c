@@ -4,9 +4,10 @@
  * message framing, bounded output queues, the serving thread.
  *
  * Framing and hostile input:
- *  - a header whose len exceeds XENSTORE_PAYLOAD_MAX: the connection is
- *    closed at once (as xenstored does; the stream cannot be trusted and the
- *    payload is not read);
+ *  - a header whose len exceeds XENSTORE_PAYLOAD_MAX: an XS_ERROR "E2BIG"
+ *    reply (with the header's req_id/tx_id), then the connection is closed
+ *    (xenstored closes without a reply; we answer first so the client learns
+ *    why, but the stream cannot be trusted and the payload is not read);
  *  - an unknown type, or a reply type (XS_WATCH_EVENT, XS_ERROR) sent by
  *    the client: the payload is consumed and an XS_ERROR "ENOSYS" returned,
  *    the stream stays in sync;
@@ -244,9 +245,13 @@ static void xsd_input(struct pvf_xsd *s, struct xsd_conn *c)
 			if (c->hdr_used < sizeof(c->hdr))
 				continue;
 			if (c->hdr.len > XENSTORE_PAYLOAD_MAX) {
-				/* Cannot resynchronise: disconnect, as xenstored. */
+				/* Cannot resynchronise: say why, then disconnect. */
 				xsd_log(s, 0, "conn %d: message of %u bytes (max %u), closing",
 					c->fd, c->hdr.len, XENSTORE_PAYLOAD_MAX);
+				c->cur_req_id = c->hdr.req_id;
+				c->cur_tx_id = c->hdr.tx_id;
+				xsd_reply_error(c, E2BIG);
+				xsd_flush(c);
 				c->bad = true;
 				c->dead = true;
 				return;
