@@ -50,7 +50,7 @@ int pvf_blk_release_slot(struct pvf_blk *blk, struct pvf_blk_queue *q, uint32_t 
 			pvf_blk_pool_put(q, pool[i]);
 		}
 	}
-	for (i = 0; i < sh->nr_ind; i++)
+	for (i = 0; i < sh->nr_ind && !q->ind_granted; i++)
 		if (pvf_blk_end_grant(blk, sh->ind_refs[i]))
 			busy = -PVF_EBUSY;
 	sh->nr_ind = 0;
@@ -64,6 +64,40 @@ int pvf_blk_release_slot(struct pvf_blk *blk, struct pvf_blk_queue *q, uint32_t 
 		return -PVF_EBUSY;
 	}
 	pvf_blk_shadow_put(q, id);
+	return 0;
+}
+
+/*
+ * Slot @id was quiesced (its request is on the replay list): end its
+ * grants; those the backend still maps stay in the slot, or go to the held
+ * list with @force.  Pool pages are not returned (the pool goes away).
+ * Returns the number of grants still in the slot (0: slot free again).
+ */
+uint32_t pvf_blk_drain_slot(struct pvf_blk *blk, struct pvf_blk_queue *q, uint32_t id,
+			    bool force)
+{
+	struct pvf_blk_shadow *sh = &q->shadow[id];
+	uint32_t *refs = pvf_blk_shadow_refs(blk, q, id);
+	uint32_t left = 0;
+
+	if (!blk->info.persistent)
+		left += pvf_blk_end_refs(blk, refs, sh->nr_segs);
+	if (!q->ind_granted)
+		left += pvf_blk_end_refs(blk, sh->ind_refs, sh->nr_ind);
+	if (left && force) {
+		if (!blk->info.persistent)
+			pvf_blk_park_refs(blk, refs, sh->nr_segs);
+		if (!q->ind_granted)
+			pvf_blk_park_refs(blk, sh->ind_refs, sh->nr_ind);
+		left = 0;
+	}
+	if (left)
+		return left;
+	sh->nr_segs = 0;
+	sh->nr_ind = 0;
+	sh->req = NULL;
+	sh->state = PVF_BLK_SLOT_FREE;
+	q->draining--;
 	return 0;
 }
 
@@ -144,7 +178,7 @@ static int handle_response(struct pvf_blk *blk, struct pvf_blk_queue *q,
 				    blk->info.bounce);
 	if (held)
 		status = held;
-	blk->stats.responses++;
+	q->qstats.responses++;
 	req->p_parts--;
 	if (status && !req->p_status)
 		req->p_status = status;
@@ -154,18 +188,18 @@ static int handle_response(struct pvf_blk *blk, struct pvf_blk_queue *q,
 }
 
 /* Consume every response of @q.  Returns the count or -PVF_EPROTO. */
-static int poll_queue(struct pvf_blk *blk, struct pvf_blk_queue *q)
+static int drain_queue(struct pvf_blk *blk, struct pvf_blk_queue *q)
 {
-	int n = 0;
+	int n = 0, avail;
 
 	for (;;) {
-		RING_IDX cons = q->front.rsp_cons, rp;
+		RING_IDX rp, cons = q->front.rsp_cons;
 
-		rp = PVF_READ_ONCE(q->front.sring->rsp_prod);
-		/* Responses after the index; pairs with the backend's write
-		 * barrier before it publishes rsp_prod. */
-		pvf_rmb();
-		if ((RING_IDX)(rp - cons) > (RING_IDX)(q->front.req_prod_pvt - cons)) {
+		/* rsp_prod read once, read barrier, at most a ring ahead */
+		avail = PVF_RING_RESPONSES(&q->front, &rp);
+		/* Stricter: never more responses than requests outstanding,
+		 * checked before any response is consumed. */
+		if (avail < 0 || (RING_IDX)(rp - cons) > (RING_IDX)(q->front.req_prod_pvt - cons)) {
 			pvf_blk_break(blk, "response producer beyond the requests outstanding",
 				      rp, cons);
 			return -PVF_EPROTO;
@@ -173,53 +207,74 @@ static int poll_queue(struct pvf_blk *blk, struct pvf_blk_queue *q)
 		while (cons != rp) {
 			blkif_response_t rsp;
 
-			RING_COPY_RESPONSE(&q->front, cons, &rsp);
+			PVF_RING_COPY_RESPONSE(&q->front, cons, &rsp); /* copied once */
 			cons++;
 			q->front.rsp_cons = cons;
 			n++;
 			if (handle_response(blk, q, &rsp))
 				return -PVF_EPROTO;
 		}
-		/* Ask for an event at the next response, then look again:
-		 * the full barrier orders the rsp_event store before the
-		 * rsp_prod load; pairs with the backend's full barrier
-		 * between publishing rsp_prod and reading rsp_event. */
-		PVF_WRITE_ONCE(q->front.sring->rsp_event, cons + 1);
-		pvf_mb();
-		if (PVF_READ_ONCE(q->front.sring->rsp_prod) == cons)
+		/* re-arm rsp_event, full barrier, look again (no lost wake-up) */
+		avail = PVF_RING_FINAL_CHECK(&q->front);
+		if (avail == 0)
 			return n;
+		/* > 0: go round; < 0 is caught by the check at the top */
 	}
 }
 
-static int poll_range(struct pvf_blk *blk, uint32_t first, uint32_t last)
+static int poll_one(struct pvf_blk *blk, struct pvf_blk_queue *q)
 {
-	uint32_t qi;
-	int n = 0, r = 0;
+	int r;
 
+	if (q->in_poll)
+		return -PVF_EALREADY;
+	q->in_poll = true;
+	r = drain_queue(blk, q);
+	q->in_poll = false;
+	if (blk->broken)
+		return -PVF_EPROTO;
+	pvf_blk_kick_queue(blk, q); /* completions freed slots; callbacks queued more */
+	return r;
+}
+
+static int poll_check(const struct pvf_blk *blk)
+{
 	if (blk->state != PVF_BLK_S_CONNECTED)
 		return -PVF_ENOTCONN;
 	if (blk->broken)
 		return -PVF_EPROTO;
-	if (blk->in_poll)
-		return -PVF_EALREADY;
-	blk->in_poll = true;
-	for (qi = first; qi <= last && !r; qi++) {
-		r = poll_queue(blk, &blk->q[qi]);
-		if (r > 0)
-			n += r;
-	}
-	blk->in_poll = false;
-	if (blk->broken)
-		return -PVF_EPROTO;
-	pvf_blk_kick(blk, NULL); /* completions freed slots; callbacks queued more */
-	return n;
+	return 0;
 }
 
 PVF_API int pvf_blk_poll(struct pvf_blk *blk)
 {
+	uint32_t qi;
+	int n = 0, r;
+
 	if (!blk)
 		return -PVF_EINVAL;
-	return poll_range(blk, 0, blk->info.nr_queues ? blk->info.nr_queues - 1 : 0);
+	if ((r = poll_check(blk)))
+		return r;
+	for (qi = 0; qi < blk->info.nr_queues; qi++) {
+		r = poll_one(blk, &blk->q[qi]);
+		if (r < 0)
+			return r;
+		n += r;
+	}
+	return n;
+}
+
+PVF_API int pvf_blk_poll_queue(struct pvf_blk *blk, uint32_t qi)
+{
+	int r;
+
+	if (!blk)
+		return -PVF_EINVAL;
+	if ((r = poll_check(blk)))
+		return r;
+	if (qi >= blk->info.nr_queues)
+		return -PVF_EINVAL;
+	return poll_one(blk, &blk->q[qi]);
 }
 
 PVF_API int pvf_blk_on_event(struct pvf_blk *blk, uint32_t port)
@@ -234,9 +289,9 @@ PVF_API int pvf_blk_on_event(struct pvf_blk *blk, uint32_t port)
 			break;
 	if (qi == blk->info.nr_queues || blk->state != PVF_BLK_S_CONNECTED)
 		return -PVF_EBADF;
-	blk->stats.events++;
-	r = poll_range(blk, qi, qi);
+	blk->q[qi].qstats.events++;
+	r = pvf_blk_poll_queue(blk, qi);
 	if (r == 0)
-		blk->stats.spurious++;
+		blk->q[qi].qstats.spurious++;
 	return r;
 }

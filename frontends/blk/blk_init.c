@@ -55,7 +55,8 @@ static size_t queue_scratch(const struct pvf_blk_config *cfg)
 	       2 * BLK_ALIGN8(rs * segmax * sizeof(uint32_t)) +
 	       BLK_ALIGN8((size_t)cfg->pool_pages * sizeof(uint64_t)) +
 	       2 * BLK_ALIGN8((size_t)cfg->pool_pages * sizeof(uint32_t)) +
-	       BLK_ALIGN8(rs * cfg_ind_per_slot(cfg) * sizeof(uint64_t));
+	       BLK_ALIGN8(rs * cfg_ind_per_slot(cfg) * sizeof(uint64_t)) +
+	       BLK_ALIGN8(rs * cfg_ind_per_slot(cfg) * sizeof(uint32_t));
 }
 
 PVF_API size_t pvf_blk_scratch_size(const struct pvf_blk_config *cfg)
@@ -113,13 +114,20 @@ PVF_API int pvf_blk_init(struct pvf_blk *blk, const struct pvf_platform *plat,
 		q->pool_refs = carve(&cur, (size_t)cfg->pool_pages * sizeof(uint32_t));
 		q->pool_stack = carve(&cur, (size_t)cfg->pool_pages * sizeof(uint32_t));
 		q->ind_frames = carve(&cur, rs * blk->ind_per_slot_max * sizeof(uint64_t));
+		q->ind_refs = carve(&cur, rs * blk->ind_per_slot_max * sizeof(uint32_t));
 		q->free_head = PVF_BLK_NONE;
 	}
 	blk->state = PVF_BLK_S_INIT;
 	return 0;
 }
 
-PVF_API int pvf_blk_setup(struct pvf_blk *blk)
+static int write_keys_body(void *arg, uint32_t txn)
+{
+	return pvf_blk_write_keys(arg, txn);
+}
+
+/* Setup inside @txn (own_txn: run our own transaction instead). */
+static int setup(struct pvf_blk *blk, uint32_t txn, bool own_txn)
 {
 	bool key_trusted = true;
 	int r;
@@ -130,10 +138,13 @@ PVF_API int pvf_blk_setup(struct pvf_blk *blk)
 		return -PVF_ESHUTDOWN;
 	if (blk->state == PVF_BLK_S_SETUP || blk->state == PVF_BLK_S_CONNECTED)
 		return -PVF_EALREADY;
-	r = pvf_blk_read_backend(blk->plat, blk->be_path, PVF_BLK_READ_TRANSPORT, &blk->be);
+	if (pvf_blk_transport_held(blk))
+		return -PVF_EBUSY; /* pvf_blk_release() has not finished */
+	r = pvf_blk_read_backend_txn(blk->plat, txn, blk->be_path, PVF_BLK_READ_TRANSPORT,
+				     &blk->be);
 	if (r)
 		return r;
-	r = pvf_blk_read_trusted(blk, &key_trusted);
+	r = pvf_blk_read_trusted(blk, txn, &key_trusted);
 	if (r)
 		return r;
 	blk->trusted = blk->cfg.trusted && key_trusted;
@@ -145,12 +156,21 @@ PVF_API int pvf_blk_setup(struct pvf_blk *blk)
 	r = pvf_blk_ring_setup(blk);
 	if (r)
 		return r;
-	r = pvf_blk_write_frontend(blk);
+	if (!own_txn) {
+		r = pvf_blk_write_keys(blk, txn);
+	} else {
+		r = pvf_xs_transact(blk->plat, write_keys_body, blk, BLK_TXN_TRIES);
+		if (r == -PVF_ENOSYS) /* a platform without transactions */
+			r = pvf_blk_write_keys(blk, 0);
+		if (r == -PVF_EAGAIN)
+			pvf_warn(blk->plat, "blk: %s: transaction kept conflicting", blk->fe_path);
+	}
 	if (r) {
 		pvf_blk_ring_teardown(blk);
 		return r;
 	}
 	blk->broken = false;
+	pvf_broken_clear(&blk->brk);
 	blk->state = PVF_BLK_S_SETUP;
 	pvf_info(blk->plat, "blk: %s: ring order %u (%u requests), %u queue(s)%s",
 		 blk->fe_path, (unsigned int)blk->info.ring_order,
@@ -159,18 +179,32 @@ PVF_API int pvf_blk_setup(struct pvf_blk *blk)
 	return 0;
 }
 
+PVF_API int pvf_blk_setup(struct pvf_blk *blk)
+{
+	return setup(blk, 0, true);
+}
+
+PVF_API int pvf_blk_setup_txn(struct pvf_blk *blk, uint32_t txn)
+{
+	return setup(blk, txn, false);
+}
+
 PVF_API int pvf_blk_connect(struct pvf_blk *blk)
 {
 	struct pvf_blk_req *req;
 	int r;
 
+	uint64_t old_sectors;
+
 	if (!blk || blk->state != PVF_BLK_S_SETUP)
 		return -PVF_EINVAL;
+	old_sectors = blk->info.sectors;
 	r = pvf_blk_read_backend(blk->plat, blk->be_path, PVF_BLK_READ_DEVICE, &blk->be);
 	if (!r)
 		r = pvf_blk_negotiate(&blk->cfg, &blk->be, PVF_BLK_READ_DEVICE, blk->trusted,
 				      &blk->info);
 	if (r) {
+		blk->info.sectors = old_sectors;
 		pvf_err(blk->plat, "blk: %s: backend device keys rejected: %s",
 			blk->be_path, pvf_strerror(r));
 		return r;
@@ -178,9 +212,12 @@ PVF_API int pvf_blk_connect(struct pvf_blk *blk)
 	r = pvf_blk_pools_setup(blk);
 	if (r)
 		return r;
+	blk->info.sectors = old_sectors;
+	pvf_blk_note_size(blk, blk->be.sectors); /* reports a resize */
 	blk->state = PVF_BLK_S_CONNECTED;
 	blk->ever_connected = true;
 	blk->broken = false;
+	pvf_broken_clear(&blk->brk);
 	pvf_info(blk->plat,
 		 "blk: %s: connected, %llu sectors of 512, sector-size %u%s%s%s, indirect %u, persistent %u, flush %u, barrier %u, discard %u",
 		 blk->fe_path, (unsigned long long)blk->info.sectors,
@@ -191,7 +228,7 @@ PVF_API int pvf_blk_connect(struct pvf_blk *blk)
 		 (unsigned int)blk->info.discard);
 	while ((req = blk->replay_head) != NULL) {
 		blk->replay_head = req->p_next;
-		pvf_blk_pend_append(&blk->q[req->queue % blk->info.nr_queues], req);
+		pvf_blk_pend_append(pvf_blk_req_queue(blk, req), req);
 	}
 	pvf_blk_kick(blk, NULL);
 	return 0;
@@ -202,9 +239,31 @@ PVF_API const struct pvf_blk_info *pvf_blk_get_info(const struct pvf_blk *blk)
 	return &blk->info;
 }
 
-PVF_API const struct pvf_blk_stats *pvf_blk_get_stats(const struct pvf_blk *blk)
+static void stats_add(struct pvf_blk_stats *d, const struct pvf_blk_stats *s)
 {
-	return &blk->stats;
+	d->submitted += s->submitted;
+	d->completed += s->completed;
+	d->ring_reqs += s->ring_reqs;
+	d->indirect_reqs += s->indirect_reqs;
+	d->responses += s->responses;
+	d->events += s->events;
+	d->spurious += s->spurious;
+	d->notifies += s->notifies;
+	d->replayed += s->replayed;
+	d->discard_trimmed += s->discard_trimmed;
+	d->discard_dropped += s->discard_dropped;
+}
+
+PVF_API const struct pvf_blk_stats *pvf_blk_get_stats(const struct pvf_blk *cblk)
+{
+	/* The sum lives in the device (a core-owned field, never const). */
+	struct pvf_blk *blk = (struct pvf_blk *)(uintptr_t)cblk;
+	uint32_t qi;
+
+	blk->sum = blk->stats;
+	for (qi = 0; qi < PVF_BLK_MAX_QUEUES; qi++)
+		stats_add(&blk->sum, &blk->q[qi].qstats);
+	return &blk->sum;
 }
 
 PVF_API int pvf_blk_is_broken(const struct pvf_blk *blk)

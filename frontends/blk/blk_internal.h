@@ -8,6 +8,8 @@
 #include "../../common/internal.h"
 #include <pvfront/barrier.h>
 #include <pvfront/blk.h>
+#include <pvfront/ring.h>
+#include <pvfront/xs.h>
 
 #define PVF_BLK_NONE 0xffffffffu
 
@@ -16,6 +18,7 @@ enum pvf_blk_slot_state {
 	PVF_BLK_SLOT_FREE = 0,
 	PVF_BLK_SLOT_INFLIGHT = 1,
 	PVF_BLK_SLOT_RETIRED = 2, /* a grant is held: never reused until reconnect */
+	PVF_BLK_SLOT_DRAIN = 3,   /* quiesced: request replayed, grants still to end */
 };
 
 /* Caller request states (p_state). */
@@ -39,19 +42,15 @@ struct pvf_blk_shadow {
 	uint32_t ind_refs[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
 };
 
-/* blk_xs.c: strict xenstore parsing (local until common/xs.c offers it). */
-int pvf_blk_xs_read_str(const struct pvf_platform *p, const char *dir,
-			const char *key, char *buf, size_t size);
-int pvf_blk_xs_read_u64(const struct pvf_platform *p, const char *dir,
-			const char *key, uint64_t max, uint64_t *val);
-int pvf_blk_parse_u64(const char *s, uint64_t max, uint64_t *val);
-int pvf_blk_xs_write_u32(const struct pvf_platform *p, uint32_t txn,
-			 const char *dir, const char *key, uint32_t val);
+#define BLK_TXN_TRIES 16u
 
 /* blk_negotiate.c */
-int pvf_blk_write_frontend(struct pvf_blk *blk);
-int pvf_blk_read_trusted(struct pvf_blk *blk, bool *trusted);
+int pvf_blk_read_backend_txn(const struct pvf_platform *p, uint32_t txn, const char *dir,
+			     unsigned int what, struct pvf_blk_backend *be);
+int pvf_blk_write_keys(struct pvf_blk *blk, uint32_t txn);
+int pvf_blk_read_trusted(struct pvf_blk *blk, uint32_t txn, bool *trusted);
 uint32_t pvf_blk_ring_size(uint32_t order);
+void pvf_blk_note_size(struct pvf_blk *blk, uint64_t sectors);
 
 /* blk_shadow.c */
 void pvf_blk_shadow_reset(struct pvf_blk *blk, struct pvf_blk_queue *q);
@@ -65,6 +64,8 @@ void *pvf_blk_pool_page(const struct pvf_blk_queue *q, uint32_t idx);
 void *pvf_blk_ind_page(const struct pvf_blk_queue *q, uint32_t id, uint32_t n);
 uint64_t pvf_blk_ind_frame(const struct pvf_blk_queue *q, uint32_t id, uint32_t n);
 int pvf_blk_end_grant(struct pvf_blk *blk, uint32_t ref);
+uint32_t pvf_blk_end_refs(struct pvf_blk *blk, uint32_t *refs, uint32_t n);
+void pvf_blk_park_refs(struct pvf_blk *blk, uint32_t *refs, uint32_t n);
 void pvf_blk_free_pages(struct pvf_blk *blk, void *va, uint32_t npages);
 void pvf_blk_break(struct pvf_blk *blk, const char *why, uint64_t a, uint64_t b);
 
@@ -74,9 +75,13 @@ void pvf_blk_ring_teardown(struct pvf_blk *blk);
 int pvf_blk_pools_setup(struct pvf_blk *blk);
 void pvf_blk_pools_teardown(struct pvf_blk *blk);
 void pvf_blk_ring_push(struct pvf_blk *blk, struct pvf_blk_queue *q);
+int pvf_blk_transport_release(struct pvf_blk *blk, bool force);
+bool pvf_blk_transport_held(const struct pvf_blk *blk);
 
 /* blk_request.c */
 void pvf_blk_kick(struct pvf_blk *blk, struct pvf_blk_queue *q);
+void pvf_blk_kick_queue(struct pvf_blk *blk, struct pvf_blk_queue *q);
+struct pvf_blk_queue *pvf_blk_req_queue(struct pvf_blk *blk, const struct pvf_blk_req *req);
 void pvf_blk_pend_append(struct pvf_blk_queue *q, struct pvf_blk_req *req);
 void pvf_blk_finish(struct pvf_blk *blk, struct pvf_blk_req *req, int status);
 uint32_t pvf_blk_units(const struct pvf_blk_req *req);
@@ -87,5 +92,7 @@ void pvf_blk_replay_insert(struct pvf_blk *blk, struct pvf_blk_req *req);
 /* blk_complete.c */
 int pvf_blk_release_slot(struct pvf_blk *blk, struct pvf_blk_queue *q, uint32_t id,
 			 bool copy_out);
+uint32_t pvf_blk_drain_slot(struct pvf_blk *blk, struct pvf_blk_queue *q, uint32_t id,
+			    bool force);
 
 #endif

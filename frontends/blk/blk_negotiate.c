@@ -18,43 +18,50 @@
 #include "blk_internal.h"
 #include <xen/io/protocols.h>
 
-#define BLK_TXN_RETRIES 16
-
-/* Read one numeric key: 1 if present (*v set), 0 if absent, < 0 on error. */
-static int rd(const struct pvf_platform *p, const char *dir, const char *key,
-	      uint64_t max, uint64_t *v)
+/* A value that does not parse strictly is the backend's protocol error. */
+static int xs_err(const struct pvf_platform *p, const char *dir, const char *key, int r)
 {
-	int r = pvf_blk_xs_read_u64(p, dir, key, max, v);
+	if (r == -PVF_EINVAL || r == -PVF_ERANGE || r == -PVF_E2BIG) {
+		pvf_warn(p, "blk: %s/%s: malformed value", dir, key);
+		return -PVF_EPROTO;
+	}
+	return r;
+}
+
+/* Optional u32 key: sets *out and @bit in *present when there; absent
+ * keeps *out.  Returns 0 or an error. */
+static int rd_u32(const struct pvf_platform *p, uint32_t txn, const char *dir, const char *key,
+		  uint32_t *out, uint32_t *present, uint32_t bit)
+{
+	uint32_t v;
+	int r = pvf_xs_read_u32(p, txn, dir, key, &v);
 
 	if (r == -PVF_ENOENT)
 		return 0;
-	return r < 0 ? r : 1;
+	if (r < 0)
+		return xs_err(p, dir, key, r);
+	*out = v;
+	if (present)
+		*present |= bit;
+	return 0;
 }
 
-static int rd_u32(const struct pvf_platform *p, const char *dir, const char *key,
-		  uint32_t *out, uint32_t *present, uint32_t bit)
+/* Optional boolean ("0"/"1" only): absent is false. */
+static int rd_bool(const struct pvf_platform *p, uint32_t txn, const char *dir, const char *key,
+		   bool *out)
 {
-	uint64_t v;
-	int r = rd(p, dir, key, UINT32_MAX, &v);
+	int v = 0, r = pvf_xs_read_bool(p, txn, dir, key, &v);
 
-	if (r == 1) {
-		*out = (uint32_t)v;
-		if (present)
-			*present |= bit;
-	}
-	return r < 0 ? r : 0;
+	*out = false;
+	if (r == -PVF_ENOENT)
+		return 0;
+	if (r < 0)
+		return xs_err(p, dir, key, r);
+	*out = v == 1;
+	return 0;
 }
 
-static int rd_bool(const struct pvf_platform *p, const char *dir, const char *key, bool *out)
-{
-	uint64_t v;
-	int r = rd(p, dir, key, 1, &v);
-
-	*out = (r == 1 && v == 1);
-	return r < 0 ? r : 0;
-}
-
-static int read_transport(const struct pvf_platform *p, const char *dir,
+static int read_transport(const struct pvf_platform *p, uint32_t txn, const char *dir,
 			  struct pvf_blk_backend *be)
 {
 	int r;
@@ -63,13 +70,13 @@ static int read_transport(const struct pvf_platform *p, const char *dir,
 	be->max_ring_page_order = 0;
 	be->max_ring_pages = 1;
 	be->max_queues = 1;
-	if ((r = rd_u32(p, dir, "max-ring-page-order", &be->max_ring_page_order,
+	if ((r = rd_u32(p, txn, dir, "max-ring-page-order", &be->max_ring_page_order,
 			&be->present, PVF_BLK_BE_RING_ORDER)))
 		return r;
-	if ((r = rd_u32(p, dir, "max-ring-pages", &be->max_ring_pages,
+	if ((r = rd_u32(p, txn, dir, "max-ring-pages", &be->max_ring_pages,
 			&be->present, PVF_BLK_BE_RING_PAGES)))
 		return r;
-	if ((r = rd_u32(p, dir, "multi-queue-max-queues", &be->max_queues,
+	if ((r = rd_u32(p, txn, dir, "multi-queue-max-queues", &be->max_queues,
 			&be->present, PVF_BLK_BE_QUEUES)))
 		return r;
 	if (be->max_ring_pages == 0 || be->max_queues == 0) {
@@ -79,7 +86,7 @@ static int read_transport(const struct pvf_platform *p, const char *dir,
 	return 0;
 }
 
-static int read_device(const struct pvf_platform *p, const char *dir,
+static int read_device(const struct pvf_platform *p, uint32_t txn, const char *dir,
 		       struct pvf_blk_backend *be)
 {
 	char mode[8];
@@ -95,31 +102,31 @@ static int read_device(const struct pvf_platform *p, const char *dir,
 	be->physical_sector_size = 0;
 	be->info = 0;
 	be->mode = 0;
-	if ((r = rd_u32(p, dir, "feature-max-indirect-segments", &be->max_indirect_segs,
+	if ((r = rd_u32(p, txn, dir, "feature-max-indirect-segments", &be->max_indirect_segs,
 			&be->present, PVF_BLK_BE_INDIRECT)) ||
-	    (r = rd_bool(p, dir, "feature-persistent", &be->persistent)) ||
-	    (r = rd_bool(p, dir, "feature-flush-cache", &be->flush)) ||
-	    (r = rd_bool(p, dir, "feature-barrier", &be->barrier)) ||
-	    (r = rd_bool(p, dir, "feature-discard", &be->discard)) ||
-	    (r = rd_bool(p, dir, "discard-secure", &be->discard_secure)) ||
-	    (r = rd_u32(p, dir, "discard-granularity", &be->discard_granularity,
+	    (r = rd_bool(p, txn, dir, "feature-persistent", &be->persistent)) ||
+	    (r = rd_bool(p, txn, dir, "feature-flush-cache", &be->flush)) ||
+	    (r = rd_bool(p, txn, dir, "feature-barrier", &be->barrier)) ||
+	    (r = rd_bool(p, txn, dir, "feature-discard", &be->discard)) ||
+	    (r = rd_bool(p, txn, dir, "discard-secure", &be->discard_secure)) ||
+	    (r = rd_u32(p, txn, dir, "discard-granularity", &be->discard_granularity,
 			&be->present, PVF_BLK_BE_DISCARD_GRAN)) ||
-	    (r = rd_u32(p, dir, "discard-alignment", &be->discard_alignment,
+	    (r = rd_u32(p, txn, dir, "discard-alignment", &be->discard_alignment,
 			&be->present, PVF_BLK_BE_DISCARD_ALIGN)) ||
-	    (r = rd_u32(p, dir, "sector-size", &be->sector_size, NULL, 0)) ||
-	    (r = rd_u32(p, dir, "physical-sector-size", &be->physical_sector_size, NULL, 0)) ||
-	    (r = rd_u32(p, dir, "info", &be->info, NULL, 0)))
+	    (r = rd_u32(p, txn, dir, "sector-size", &be->sector_size, NULL, 0)) ||
+	    (r = rd_u32(p, txn, dir, "physical-sector-size", &be->physical_sector_size, NULL, 0)) ||
+	    (r = rd_u32(p, txn, dir, "info", &be->info, NULL, 0)))
 		return r;
-	r = rd(p, dir, "sectors", UINT64_MAX, &v);
-	if (r < 0)
-		return r;
-	if (r == 0) {
+	r = pvf_xs_read_u64(p, txn, dir, "sectors", &v);
+	if (r == -PVF_ENOENT) {
 		pvf_warn(p, "blk: %s/sectors missing", dir);
 		return -PVF_EPROTO;
 	}
+	if (r < 0)
+		return xs_err(p, dir, "sectors", r);
 	be->sectors = v;
 	be->present |= PVF_BLK_BE_SECTORS;
-	r = pvf_blk_xs_read_str(p, dir, "mode", mode, sizeof(mode));
+	r = pvf_xs_read_str(p, txn, dir, "mode", mode, sizeof(mode));
 	if (r >= 0) {
 		if (pvf_strcmp(mode, "r") && pvf_strcmp(mode, "w")) {
 			pvf_warn(p, "blk: %s/mode: malformed value", dir);
@@ -128,23 +135,29 @@ static int read_device(const struct pvf_platform *p, const char *dir,
 		be->mode = mode[0];
 		be->present |= PVF_BLK_BE_MODE;
 	} else if (r != -PVF_ENOENT) {
-		return r;
+		return xs_err(p, dir, "mode", r);
 	}
 	return 0;
 }
 
-PVF_API int pvf_blk_read_backend(const struct pvf_platform *p, const char *dir,
-				 unsigned int what, struct pvf_blk_backend *be)
+int pvf_blk_read_backend_txn(const struct pvf_platform *p, uint32_t txn, const char *dir,
+			     unsigned int what, struct pvf_blk_backend *be)
 {
 	int r = 0;
 
 	if (!p || !dir || !be)
 		return -PVF_EINVAL;
 	if (what & PVF_BLK_READ_TRANSPORT)
-		r = read_transport(p, dir, be);
+		r = read_transport(p, txn, dir, be);
 	if (!r && (what & PVF_BLK_READ_DEVICE))
-		r = read_device(p, dir, be);
+		r = read_device(p, txn, dir, be);
 	return r;
+}
+
+PVF_API int pvf_blk_read_backend(const struct pvf_platform *p, const char *dir,
+				 unsigned int what, struct pvf_blk_backend *be)
+{
+	return pvf_blk_read_backend_txn(p, 0, dir, what, be);
 }
 
 static uint32_t log2_floor(uint32_t v)
@@ -228,54 +241,64 @@ PVF_API int pvf_blk_negotiate(const struct pvf_blk_config *cfg, const struct pvf
 		info->discard_secure = be->discard && be->discard_secure;
 		info->discard_granularity = be->discard_granularity ? be->discard_granularity : ss;
 		info->discard_alignment = be->discard_alignment;
-		if (be->discard && (info->discard_granularity & 511u))
+		/* Granules and their offset must be whole 512-byte sectors
+		 * (an offset of whole granules changes nothing). */
+		if (be->discard && ((info->discard_granularity & 511u) ||
+				    ((info->discard_alignment % info->discard_granularity) & 511u)))
 			return -PVF_EPROTO;
 	}
 	return 0;
 }
 
-/* Frontend `trusted` key (set by the toolstack): absent = trusted. */
-int pvf_blk_read_trusted(struct pvf_blk *blk, bool *trusted)
+/* Frontend `trusted` key (set by the toolstack): absent = trusted; anything
+ * but "0"/"1" is treated as 0. */
+int pvf_blk_read_trusted(struct pvf_blk *blk, uint32_t txn, bool *trusted)
 {
-	uint64_t v;
-	int r = rd(blk->plat, blk->fe_path, "trusted", 1, &v);
+	int v = 1, r = pvf_xs_read_bool(blk->plat, txn, blk->fe_path, "trusted", &v);
 
-	if (r == -PVF_EPROTO) {
+	if (r == -PVF_ENOENT) {
+		*trusted = true;
+		return 0;
+	}
+	if (r == -PVF_EINVAL || r == -PVF_ERANGE || r == -PVF_E2BIG) {
 		pvf_warn(blk->plat, "blk: %s/trusted malformed: treating as 0", blk->fe_path);
 		*trusted = false;
 		return 0;
 	}
 	if (r < 0)
 		return r;
-	*trusted = (r == 0) || v == 1;
+	*trusted = v == 1;
 	return 0;
 }
 
 static int wr(struct pvf_blk *blk, uint32_t txn, const char *key, uint32_t val)
 {
-	return pvf_blk_xs_write_u32(blk->plat, txn, blk->fe_path, key, val);
+	return pvf_xs_write_u32(blk->plat, txn, blk->fe_path, key, val);
 }
 
 static int rm(struct pvf_blk *blk, uint32_t txn, const char *key)
 {
-	char path[2 * PVF_BLK_PATH_MAX];
-	int r;
+	char path[PVF_XS_PATH_MAX];
+	int r = pvf_xs_path(path, sizeof(path), blk->fe_path, key);
 
-	pvf_snprintf(path, sizeof(path), "%s/%s", blk->fe_path, key);
+	if (r < 0)
+		return r;
 	r = blk->plat->ops->xs_rm(blk->plat->ctx, txn, path);
 	return r == -PVF_ENOENT ? 0 : r;
 }
 
-static int write_keys(struct pvf_blk *blk, uint32_t txn)
+/*
+ * Write every frontend key inside @txn (0: none): first remove the keys a
+ * previous connection may have left in another layout.
+ * Returns 0 or an xs_write/xs_rm error (-PVF_EAGAIN: doomed transaction).
+ */
+int pvf_blk_write_keys(struct pvf_blk *blk, uint32_t txn)
 {
-	const struct pvf_platform *p = blk->plat;
 	const struct pvf_blk_info *in = &blk->info;
 	char key[48];
-	char path[2 * PVF_BLK_PATH_MAX];
 	uint32_t qi, i;
 	int r;
 
-	/* Keys a previous connection may have left in another layout. */
 	if ((r = rm(blk, txn, "ring-ref")) || (r = rm(blk, txn, "event-channel")) ||
 	    (r = rm(blk, txn, "multi-queue-num-queues")) ||
 	    (r = rm(blk, txn, "ring-page-order")) || (r = rm(blk, txn, "num-ring-pages")))
@@ -317,41 +340,25 @@ static int write_keys(struct pvf_blk *blk, uint32_t txn)
 				return r;
 		}
 	}
-	pvf_snprintf(path, sizeof(path), "%s/protocol", blk->fe_path);
-	if ((r = p->ops->xs_write(p->ctx, txn, path, XEN_IO_PROTO_ABI_NATIVE)))
+	if ((r = pvf_xs_write_str(blk->plat, txn, blk->fe_path, "protocol",
+				  XEN_IO_PROTO_ABI_NATIVE)))
 		return r;
 	return wr(blk, txn, "feature-persistent", blk->cfg.persistent ? 1u : 0u);
 }
 
-/*
- * Write every frontend key in one transaction, retried on EAGAIN.  A
- * platform without transactions (-PVF_ENOSYS) writes without one.
- * Returns 0 or the error of the last attempt.
- */
-int pvf_blk_write_frontend(struct pvf_blk *blk)
+/* Record the size read at connect or on a resize check; report changes
+ * after the first connect. */
+void pvf_blk_note_size(struct pvf_blk *blk, uint64_t sectors)
 {
-	const struct pvf_platform *p = blk->plat;
-	int attempt, r = -PVF_EAGAIN;
+	uint64_t old = blk->info.sectors;
 
-	for (attempt = 0; attempt < BLK_TXN_RETRIES; attempt++) {
-		uint32_t txn = 0;
-
-		r = p->ops->xs_txn_start(p->ctx, &txn);
-		if (r == -PVF_ENOSYS)
-			return write_keys(blk, 0);
-		if (r)
-			return r;
-		r = write_keys(blk, txn);
-		if (r) {
-			p->ops->xs_txn_end(p->ctx, txn, 1);
-			if (r != -PVF_EAGAIN)
-				return r;
-			continue;
-		}
-		r = p->ops->xs_txn_end(p->ctx, txn, 0);
-		if (r != -PVF_EAGAIN)
-			return r;
-	}
-	pvf_warn(p, "blk: %s: transaction kept conflicting", blk->fe_path);
-	return r;
+	blk->info.sectors = sectors;
+	if (!blk->ever_connected || old == sectors)
+		return;
+	blk->info.prev_sectors = old;
+	blk->info.resizes++;
+	pvf_info(blk->plat, "blk: %s: resized from %llu to %llu sectors", blk->fe_path,
+		 (unsigned long long)old, (unsigned long long)sectors);
+	if (blk->cfg.on_resize)
+		blk->cfg.on_resize(blk->cfg.notify_arg, old, sectors);
 }

@@ -41,6 +41,12 @@ static void pend_pop(struct pvf_blk_queue *q)
 	req->p_next = NULL;
 }
 
+/* The queue @req is issued on (info.nr_queues must be > 0). */
+struct pvf_blk_queue *pvf_blk_req_queue(struct pvf_blk *blk, const struct pvf_blk_req *req)
+{
+	return &blk->q[(uint32_t)req->queue % blk->info.nr_queues];
+}
+
 /* Complete @req towards the caller, exactly once. */
 void pvf_blk_finish(struct pvf_blk *blk, struct pvf_blk_req *req, int status)
 {
@@ -50,8 +56,70 @@ void pvf_blk_finish(struct pvf_blk *blk, struct pvf_blk_req *req, int status)
 	}
 	req->p_state = PVF_BLK_R_IDLE;
 	req->p_next = NULL;
-	blk->stats.completed++;
+	if (blk->info.nr_queues)
+		pvf_blk_req_queue(blk, req)->qstats.completed++;
+	else
+		blk->stats.completed++;
 	req->done(req, status);
+}
+
+/* @x modulo @d (d > 0) by shift-and-subtract: no 64-bit division helper
+ * from libgcc on 32-bit targets. */
+static uint32_t mod_u64(uint64_t x, uint32_t d)
+{
+	uint64_t r = 0;
+	int i;
+
+	if (!(d & (d - 1)))
+		return (uint32_t)(x & (d - 1u));
+	for (i = 63; i >= 0; i--) {
+		r = (r << 1) | ((x >> i) & 1u); /* r < 2d <= 2^33: no overflow */
+		if (r >= d)
+			r -= d;
+	}
+	return (uint32_t)r;
+}
+
+/* Sectors from the last granule boundary (discard-alignment + k *
+ * discard-granularity) to @pos. */
+static uint32_t granule_off(const struct pvf_blk_info *in, uint64_t pos)
+{
+	uint32_t g = in->discard_granularity >> 9;
+	uint32_t a = mod_u64(in->discard_alignment, in->discard_granularity) >> 9;
+	uint64_t t = (uint64_t)mod_u64(pos, g) + g - a;
+
+	return (uint32_t)(t >= g ? t - g : t);
+}
+
+/*
+ * The whole granules inside a discard request: the backend discards in
+ * granules, so the partial granules at either end are left alone (their
+ * content stays as it was, which is what a discard allows).
+ * Returns true and the range; false when no whole granule is inside.
+ * *@exact says whether nothing was trimmed.
+ */
+static bool discard_range(const struct pvf_blk_info *in, const struct pvf_blk_req *req,
+			  uint64_t *start, uint64_t *len, bool *exact)
+{
+	uint64_t s = req->sector, e = req->sector + req->nr_sectors;
+	uint32_t g = in->discard_granularity >> 9, os, oe;
+
+	*start = s;
+	*len = req->nr_sectors;
+	*exact = true;
+	if (g <= 1)
+		return true;
+	os = granule_off(in, s);
+	oe = granule_off(in, e);
+	*exact = os == 0 && oe == 0;
+	if (os)
+		s += g - os;
+	e -= oe;
+	if (e <= s)
+		return false;
+	*start = s;
+	*len = e - s;
+	return true;
 }
 
 static uint32_t seg_sectors(const struct pvf_blk_seg *s)
@@ -139,6 +207,13 @@ static int grant_indirect(struct pvf_blk *blk, struct pvf_blk_queue *q, uint32_t
 		memcpy(&d[i % PVF_BLK_SEGS_PER_INDIRECT_PAGE], &e, sizeof(e));
 	}
 	sh->nr_ind = 0;
+	if (q->ind_granted) {
+		/* persistent: granted once at connect, never ended per request */
+		for (i = 0; i < pages; i++)
+			sh->ind_refs[i] = q->ind_refs[(size_t)id * q->ind_per_slot + i];
+		sh->nr_ind = (uint8_t)pages;
+		return 0;
+	}
 	for (i = 0; i < pages; i++) {
 		r = p->ops->gnt_grant(p->ctx, blk->cfg.backend_domid, pvf_blk_ind_frame(q, id, i), 1,
 				      &sh->ind_refs[i]);
@@ -154,7 +229,8 @@ static int grant_indirect(struct pvf_blk *blk, struct pvf_blk_queue *q, uint32_t
 
 /*
  * Build and queue (not yet publish) one ring request for the next part of
- * @req.  Returns 0; -PVF_EAGAIN (no slot, pool page or grant right now);
+ * @req.  Returns 0; 1 (nothing to send: a discard without a whole
+ * granule); -PVF_EAGAIN (no slot, pool page or grant right now);
  * -PVF_EOPNOTSUPP / -PVF_EROFS / -PVF_ENOSPC (fail the request).
  */
 static int issue_part(struct pvf_blk *blk, struct pvf_blk_queue *q, struct pvf_blk_req *req)
@@ -163,6 +239,8 @@ static int issue_part(struct pvf_blk *blk, struct pvf_blk_queue *q, struct pvf_b
 	struct pvf_blk_shadow *sh;
 	uint32_t units = pvf_blk_units(req);
 	uint32_t n = 1, i, id;
+	uint64_t dstart = 0, dlen = 0;
+	bool exact;
 	uint8_t op;
 	int r;
 
@@ -189,6 +267,14 @@ static int issue_part(struct pvf_blk *blk, struct pvf_blk_queue *q, struct pvf_b
 		if (blk->info.readonly)
 			return -PVF_EROFS;
 		op = BLKIF_OP_DISCARD;
+		if (!discard_range(&blk->info, req, &dstart, &dlen, &exact)) {
+			q->qstats.discard_dropped++;
+			return 1; /* no whole granule: done, nothing to send */
+		}
+		if (!exact && (req->flags & PVF_BLK_REQ_SECURE))
+			return -PVF_EINVAL; /* never erase less than asked */
+		if (!exact)
+			q->qstats.discard_trimmed++;
 		break;
 	}
 	if (op == BLKIF_OP_READ || op == BLKIF_OP_WRITE) {
@@ -214,8 +300,8 @@ static int issue_part(struct pvf_blk *blk, struct pvf_blk_queue *q, struct pvf_b
 		w.discard.flag = (req->flags & PVF_BLK_REQ_SECURE) ? BLKIF_DISCARD_SECURE : 0;
 		w.discard.handle = blk->cfg.handle;
 		w.discard.id = id;
-		w.discard.sector_number = req->sector;
-		w.discard.nr_sectors = req->nr_sectors;
+		w.discard.sector_number = dstart;
+		w.discard.nr_sectors = dlen;
 	} else if (op != BLKIF_OP_READ && op != BLKIF_OP_WRITE) {
 		w.rw.operation = op;
 		w.rw.handle = blk->cfg.handle;
@@ -263,7 +349,7 @@ static int issue_part(struct pvf_blk *blk, struct pvf_blk_queue *q, struct pvf_b
 			w.indirect.sector_number = req->p_next_sector;
 			for (i = 0; i < sh->nr_ind; i++)
 				w.indirect.indirect_grefs[i] = sh->ind_refs[i];
-			blk->stats.indirect_reqs++;
+			q->qstats.indirect_reqs++;
 		}
 		req->p_next_sector += sectors;
 	}
@@ -272,7 +358,7 @@ static int issue_part(struct pvf_blk *blk, struct pvf_blk_queue *q, struct pvf_b
 	q->front.req_prod_pvt++;
 	req->p_next_seg += n;
 	req->p_parts++;
-	blk->stats.ring_reqs++;
+	q->qstats.ring_reqs++;
 	return 0;
 }
 
@@ -286,8 +372,9 @@ static void kick_queue(struct pvf_blk *blk, struct pvf_blk_queue *q)
 
 		if (r == -PVF_EAGAIN)
 			break;
-		if (r < 0) {
-			if (!req->p_status)
+		if (r != 0) {
+			/* < 0: failed; 1: complete without a ring request */
+			if (r < 0 && !req->p_status)
 				req->p_status = r;
 			req->p_next_seg = pvf_blk_units(req); /* stop issuing */
 		}
@@ -301,28 +388,35 @@ static void kick_queue(struct pvf_blk *blk, struct pvf_blk_queue *q)
 	pvf_blk_ring_push(blk, q);
 }
 
-/* Issue pending requests on every queue.  Re-entry from a done() callback
- * is deferred to the outermost call. */
+/* Issue @q's pending requests.  Re-entry from a done() callback of the
+ * same queue is deferred to the outermost call. */
+void pvf_blk_kick_queue(struct pvf_blk *blk, struct pvf_blk_queue *q)
+{
+	if (blk->state != PVF_BLK_S_CONNECTED || blk->broken)
+		return;
+	if (q->in_poll) {
+		q->kick_pending = true;
+		return;
+	}
+	q->in_poll = true;
+	do {
+		q->kick_pending = false;
+		kick_queue(blk, q);
+	} while (q->kick_pending && !blk->broken);
+	q->in_poll = false;
+}
+
+/* Issue pending requests on @q, or on every queue when @q is NULL. */
 void pvf_blk_kick(struct pvf_blk *blk, struct pvf_blk_queue *q)
 {
 	uint32_t qi;
-	bool again;
 
-	PVF_UNUSED(q);
-	if (blk->state != PVF_BLK_S_CONNECTED || blk->broken)
-		return;
-	if (blk->in_poll) {
-		blk->kick_pending = true;
+	if (q) {
+		pvf_blk_kick_queue(blk, q);
 		return;
 	}
-	blk->in_poll = true;
-	do {
-		blk->kick_pending = false;
-		for (qi = 0; qi < blk->info.nr_queues; qi++)
-			kick_queue(blk, &blk->q[qi]);
-		again = blk->kick_pending;
-	} while (again && !blk->broken);
-	blk->in_poll = false;
+	for (qi = 0; qi < blk->info.nr_queues; qi++)
+		pvf_blk_kick_queue(blk, &blk->q[qi]);
 }
 
 static int validate(struct pvf_blk *blk, const struct pvf_blk_req *req)
@@ -366,6 +460,15 @@ static int validate(struct pvf_blk *blk, const struct pvf_blk_req *req)
 		total = req->nr_sectors;
 		if (total == 0)
 			return -PVF_EINVAL;
+		if (req->flags & PVF_BLK_REQ_SECURE) {
+			uint64_t st, ln;
+			bool exact;
+
+			if (req->sector > in->sectors || total > in->sectors - req->sector)
+				return -PVF_EINVAL;
+			if (!discard_range(in, req, &st, &ln, &exact) || !exact)
+				return -PVF_EINVAL; /* secure erase: whole granules only */
+		}
 		break;
 	default:
 		return -PVF_EINVAL;
@@ -379,6 +482,7 @@ static int validate(struct pvf_blk *blk, const struct pvf_blk_req *req)
 
 PVF_API int pvf_blk_submit(struct pvf_blk *blk, struct pvf_blk_req *req)
 {
+	struct pvf_blk_queue *q;
 	int r;
 
 	if (!blk || !req || !req->done)
@@ -394,19 +498,21 @@ PVF_API int pvf_blk_submit(struct pvf_blk *blk, struct pvf_blk_req *req)
 	r = validate(blk, req);
 	if (r)
 		return r;
+	q = pvf_blk_req_queue(blk, req); /* ever connected: nr_queues >= 1 */
 	req->p_state = PVF_BLK_R_PENDING;
-	req->p_seq = blk->seq++;
+	req->p_seq = q->seq++;           /* per queue: replay keeps each queue's order */
 	req->p_next_seg = 0;
 	req->p_next_sector = req->sector;
 	req->p_parts = 0;
 	req->p_status = 0;
 	req->p_next = NULL;
-	blk->stats.submitted++;
 	if (blk->state != PVF_BLK_S_CONNECTED) {
+		blk->stats.submitted++;
 		pvf_blk_replay_insert(blk, req); /* waits for the next connect */
 		return 0;
 	}
-	pvf_blk_pend_append(&blk->q[req->queue % blk->info.nr_queues], req);
-	pvf_blk_kick(blk, NULL);
+	q->qstats.submitted++;
+	pvf_blk_pend_append(q, req);
+	pvf_blk_kick_queue(blk, q);
 	return 0;
 }

@@ -88,9 +88,11 @@ uint64_t pvf_blk_ind_frame(const struct pvf_blk_queue *q, uint32_t id, uint32_t 
 /* Enter the sticky broken state (only a reconnect clears it). */
 void pvf_blk_break(struct pvf_blk *blk, const char *why, uint64_t a, uint64_t b)
 {
-	if (!blk->broken)
+	if (!pvf_broken_get(&blk->brk))
 		pvf_err(blk->plat, "blk: %s: backend protocol violation: %s (%llu, %llu); device broken",
 			blk->fe_path, why, (unsigned long long)a, (unsigned long long)b);
+	/* logged above with the device's details, so no log here */
+	pvf_broken_set(&blk->brk, NULL, -PVF_EPROTO, why);
 	blk->broken = true;
 }
 
@@ -115,6 +117,50 @@ int pvf_blk_end_grant(struct pvf_blk *blk, uint32_t ref)
 	}
 	pvf_err(blk->plat, "blk: ending grant %u failed: %s", (unsigned int)ref, pvf_strerror(r));
 	return 0;
+}
+
+/*
+ * End every grant in @refs[0..n) not yet ended (PVF_BLK_NONE marks ended
+ * ones); grants the backend still maps stay in @refs.  Nothing is broken:
+ * this is the teardown path.  Returns how many are still mapped.
+ */
+uint32_t pvf_blk_end_refs(struct pvf_blk *blk, uint32_t *refs, uint32_t n)
+{
+	uint32_t i, left = 0;
+
+	for (i = 0; i < n; i++) {
+		int r;
+
+		if (refs[i] == PVF_BLK_NONE)
+			continue;
+		r = blk->plat->ops->gnt_end(blk->plat->ctx, refs[i]);
+		if (r == -PVF_EBUSY) {
+			left++;
+			continue;
+		}
+		if (r)
+			pvf_err(blk->plat, "blk: ending grant %u failed: %s",
+				(unsigned int)refs[i], pvf_strerror(r));
+		refs[i] = PVF_BLK_NONE;
+	}
+	return left;
+}
+
+/* Move the grants left in @refs[0..n) to the held list (teardown that
+ * cannot wait); their pages become zombies when freed. */
+void pvf_blk_park_refs(struct pvf_blk *blk, uint32_t *refs, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		if (refs[i] == PVF_BLK_NONE)
+			continue;
+		if (blk->nr_held < PVF_BLK_HELD_MAX)
+			blk->held[blk->nr_held++] = refs[i];
+		else
+			blk->lost_held++;
+		refs[i] = PVF_BLK_NONE;
+	}
 }
 
 /* Free pages, unless a held grant may point into them: then keep them

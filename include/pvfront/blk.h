@@ -41,9 +41,16 @@
  * header text (sectors in `sector-size` units, feature-large-sector-size) is
  * not followed and feature-large-sector-size is not written.
  *
- * Concurrency: not thread-safe.  The caller serialises every call on one
- * struct pvf_blk (done() callbacks run inside poll/on_event/connect/
- * disconnect/shutdown and may call pvf_blk_submit(), nothing else).
+ * Concurrency: the core has no locks and no threads.  Default rule: the
+ * caller serialises every call on one struct pvf_blk (done() callbacks run
+ * inside poll/on_event/poll_queue/connect/disconnect/shutdown and may call
+ * pvf_blk_submit(), nothing else).  Per-queue rule (multi-queue hosts that
+ * pump each queue from its own thread): see pvf_blk_poll_queue().
+ *
+ * XenBus: pvf_blk_xenbus_ops lets a struct pvf_xenbus_dev (<pvfront/
+ * xenbus.h>) drive the device (setup in the machine's transaction,
+ * connect, disconnect keeping in-flight requests for replay, release);
+ * see the comment at pvf_blk_xenbus_ops.
  *
  * The structs below are visible for sizing only; fields marked private are
  * the core's.
@@ -55,7 +62,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pvfront/platform.h>
+#include <pvfront/ring.h>
 #include <pvfront/xen.h>
+#include <pvfront/xenbus.h>
 #include <xen/io/blkif.h>
 
 #define PVF_BLK_MAX_RING_ORDER 4u   /* 16 pages, 512 requests */
@@ -73,7 +82,13 @@ enum pvf_blk_op {
 	PVF_BLK_OP_READ = 0,
 	PVF_BLK_OP_WRITE = 1,
 	PVF_BLK_OP_FLUSH = 2,   /* flush-cache, else a zero-segment barrier */
-	PVF_BLK_OP_DISCARD = 3,
+	PVF_BLK_OP_DISCARD = 3, /* trimmed to whole discard granules: the
+				 * partial granules at either end are left
+				 * as they are (a discard is a hint); with
+				 * no whole granule inside it completes with
+				 * 0 at once (stats.discard_dropped).  A
+				 * SECURE discard must cover whole granules
+				 * exactly, else submit fails -PVF_EINVAL. */
 };
 
 /* pvf_blk_req.flags */
@@ -162,6 +177,16 @@ struct pvf_blk_config {
 	 * (max(11, max_indirect_segs)).  Default 64.  Cost: that many pages per
 	 * queue plus 16 bytes of scratch each. */
 	uint16_t pool_pages;
+	/* Online resize: called (from connect, pvf_blk_check_resize() or
+	 * pvf_blk_xenbus_on_watch()) when the backend's `sectors` changed
+	 * after the first connect; info.sectors already holds the new size.
+	 * May be NULL.  Requests already queued were checked against the old
+	 * size (the backend fails those beyond a shrunk end). */
+	void (*on_resize)(void *arg, uint64_t old_sectors, uint64_t new_sectors);
+	/* Called with every XenBus event (enum pvf_xenbus_event, its error)
+	 * the machine reports to pvf_blk_xenbus_ops.changed.  May be NULL. */
+	void (*on_xenbus_event)(void *arg, int ev, int err);
+	void *notify_arg;               /* first argument of the two above */
 	/* Caller memory for the bookkeeping, pvf_blk_scratch_size() bytes,
 	 * 8-byte aligned, owned by the core from init until shutdown. */
 	void *scratch;
@@ -219,7 +244,10 @@ struct pvf_blk_info {
 	bool flush, barrier;           /* may turn off at run time */
 	bool discard, discard_secure;  /* may turn off at run time */
 	uint32_t discard_granularity;  /* bytes */
-	uint32_t discard_alignment;    /* bytes */
+	uint32_t discard_alignment;    /* bytes, as advertised */
+	/* online resize */
+	uint32_t resizes;              /* `sectors` changes seen since init */
+	uint64_t prev_sectors;         /* size before the last change */
 };
 
 /* Counters, for the harness and tests. */
@@ -233,6 +261,9 @@ struct pvf_blk_stats {
 	uint64_t spurious;             /* events that found no response */
 	uint64_t notifies;             /* notifications sent to the backend */
 	uint64_t replayed;             /* requests put back by disconnect */
+	uint64_t discard_trimmed;      /* discards shrunk to the granularity */
+	uint64_t discard_dropped;      /* discards with no whole granule: done
+					* at once without reaching the ring */
 };
 
 enum pvf_blk_state {
@@ -252,11 +283,13 @@ struct pvf_blk_queue {
 	uint64_t ring_frames[PVF_BLK_MAX_RING_PAGES];
 	uint32_t ring_refs[PVF_BLK_MAX_RING_PAGES];
 	uint32_t ring_granted;
+	uint32_t ring_pages_alloc;     /* pages in ring_va */
 	uint32_t port;                 /* 0: none */
 	struct pvf_blk_shadow *shadow; /* ring_size_max entries (scratch) */
 	uint32_t *seg_refs;            /* ring_size_max * segmax (scratch) */
 	uint32_t *seg_pool;            /* ring_size_max * segmax (scratch) */
 	uint32_t free_head;            /* shadow free list, ~0u = empty */
+	uint32_t draining;             /* slots quiesced, grants not yet ended */
 	uint32_t inflight;
 	void *pool_va;                 /* pool_pages pages */
 	uint64_t *pool_frames;         /* scratch */
@@ -267,12 +300,18 @@ struct pvf_blk_queue {
 	void *ind_va;                  /* ring_size * ind_per_slot pages */
 	uint64_t *ind_frames;          /* scratch */
 	uint32_t ind_per_slot, ind_n;
+	uint32_t *ind_refs;            /* scratch; persistent indirect grants */
+	bool ind_granted;              /* ind_refs valid (persistent) */
+	bool in_poll, kick_pending;    /* per-queue re-entry guard */
+	uint64_t seq;                  /* submission order within the queue */
+	struct pvf_blk_stats qstats;   /* this queue's counters */
 	struct pvf_blk_req *pend_head, *pend_tail;
 	uint32_t pushed;               /* req_prod last published (private copy) */
 };
 
+/* Every field is private (visible for sizing); use the functions. */
 struct pvf_blk {
-	const struct pvf_platform *plat;  /* private */
+	const struct pvf_platform *plat;
 	struct pvf_blk_config cfg;        /* private copy */
 	char fe_path[PVF_BLK_PATH_MAX];
 	char be_path[PVF_BLK_PATH_MAX];
@@ -285,7 +324,7 @@ struct pvf_blk {
 	uint32_t ring_size_max, segmax, ind_per_slot_max;
 	struct pvf_blk_info info;
 	struct pvf_blk_backend be;
-	struct pvf_blk_stats stats;
+	struct pvf_blk_stats stats;       /* device-wide paths; queues: qstats */
 	uint64_t seq;
 	struct pvf_blk_queue q[PVF_BLK_MAX_QUEUES];
 	struct pvf_blk_req *replay_head;  /* sorted by p_seq */
@@ -293,6 +332,9 @@ struct pvf_blk {
 	uint32_t nr_held, lost_held;
 	struct { void *va; uint32_t npages; } zombie[PVF_BLK_ZOMBIE_MAX];
 	uint32_t nr_zombie;
+	struct pvf_broken brk;            /* sticky error; `broken` mirrors it */
+	struct pvf_blk_stats sum;         /* returned by pvf_blk_get_stats */
+	int xb_event, xb_err;             /* last XenBus event recorded */
 };
 
 /*
@@ -338,7 +380,7 @@ int pvf_blk_read_backend(const struct pvf_platform *p, const char *dir,
  * (config and frontend `trusted` key).
  * Returns 0; -PVF_EPROTO for inconsistent device properties (sector-size not
  * a power of two >= 512 or > 64 KiB, physical-sector-size not a multiple of
- * it, discard-granularity not a multiple of 512).
+ * it, discard-granularity or discard-alignment not a multiple of 512).
  */
 int pvf_blk_negotiate(const struct pvf_blk_config *cfg, const struct pvf_blk_backend *be,
 		      unsigned int what, bool trusted, struct pvf_blk_info *info);
@@ -354,6 +396,17 @@ int pvf_blk_negotiate(const struct pvf_blk_config *cfg, const struct pvf_blk_bac
 int pvf_blk_setup(struct pvf_blk *blk);
 
 /*
+ * pvf_blk_setup_txn - as pvf_blk_setup(), but the frontend keys are written
+ * inside the caller's open transaction @txn (0: none) and not committed:
+ * the caller commits.  If the commit fails, call pvf_blk_release() before
+ * trying again.  (pvf_blk_xenbus_ops.setup uses it.)
+ * Returns as pvf_blk_setup(); -PVF_EBUSY (resources of an earlier
+ * connection still mapped: pvf_blk_release() first); -PVF_EAGAIN from a
+ * doomed transaction.
+ */
+int pvf_blk_setup_txn(struct pvf_blk *blk, uint32_t txn);
+
+/*
  * pvf_blk_connect - finish connecting (backend in Connected): read device
  * keys, allocate pools, then issue the replay list and pending requests.
  * Returns 0; -PVF_EINVAL (not set up); -PVF_EPROTO; -PVF_ENOMEM; -PVF_ENOSPC.
@@ -367,7 +420,8 @@ int pvf_blk_connect(struct pvf_blk *blk);
  * error no callback will come and @req is the caller's again.
  * While disconnected, requests wait for the next connect.
  * Returns 0; -PVF_EINVAL (bad op, segments, alignment to sector-size,
- * beyond the end of the disk, NULL done); -PVF_EROFS (write or discard to a
+ * beyond the end of the disk, NULL done, secure discard not on whole
+ * discard granules); -PVF_EROFS (write or discard to a
  * read-only device, logged); -PVF_EOPNOTSUPP (flush or discard that the
  * backend does not offer or has refused at run time: fails fast, never
  * reaches the ring); -PVF_EPROTO (device broken); -PVF_ENOTCONN (never
@@ -398,6 +452,28 @@ int pvf_blk_on_event(struct pvf_blk *blk, uint32_t port);
  * until pvf_blk_retry_held() frees them); -PVF_EINVAL if not set up.
  */
 int pvf_blk_disconnect(struct pvf_blk *blk);
+
+/*
+ * pvf_blk_quiesce - stop I/O for a backend that is going away, keeping the
+ * transport: every unfinished request goes to the replay list, but grants,
+ * ports, rings and pools stay until pvf_blk_release() (a backend such as
+ * Linux blkback unmaps only after the frontend wrote Closed).
+ * Returns 0; -PVF_EINVAL if not set up or connected; -PVF_EALREADY when
+ * called from a done() callback.
+ */
+int pvf_blk_quiesce(struct pvf_blk *blk);
+
+/*
+ * pvf_blk_release - after pvf_blk_quiesce(): close ports, end every grant
+ * (rings, pools, indirect pages, requests that were in flight) and free
+ * the pages whose grants all ended.  Grants still mapped stay where they
+ * are (nothing is freed under them, the device is not broken): call
+ * again later.  Idempotent; safe when nothing is allocated; quiesces
+ * first if needed.
+ * Returns 0 (nothing left); -PVF_EBUSY (some grant still mapped, including
+ * grants held back at completion: pvf_blk_held_grants()).
+ */
+int pvf_blk_release(struct pvf_blk *blk);
 
 /*
  * pvf_blk_reconnect - pvf_blk_setup() then pvf_blk_connect(), for a backend
@@ -432,5 +508,94 @@ const struct pvf_blk_stats *pvf_blk_get_stats(const struct pvf_blk *blk);
 
 /* Returns 1 if the device is in the sticky broken state, else 0. */
 int pvf_blk_is_broken(const struct pvf_blk *blk);
+
+/*
+ * pvf_blk_poll_queue - consume responses of queue @q only, complete its
+ * requests and issue its pending requests.
+ *
+ * Per-queue locking rule: a host may pump each queue from its own thread
+ * if it holds one lock per queue around pvf_blk_poll_queue(blk, q),
+ * pvf_blk_on_event() for q's port and pvf_blk_submit() of requests whose
+ * `queue` maps to q (queue % info.nr_queues), and holds every queue lock
+ * (or one device lock that excludes them all) around everything else:
+ * init/setup/connect/quiesce/release/disconnect/reconnect/shutdown,
+ * pvf_blk_poll(), pvf_blk_retry_held(), pvf_blk_check_resize() and the
+ * XenBus callbacks.  Under that rule the queue paths touch only q's state
+ * and q.qstats, except on two rare paths that also need the device lock
+ * and are therefore reported instead of taken: a backend protocol
+ * violation (the queue path breaks the device and returns -PVF_EPROTO;
+ * the host then takes the device lock and reconnects) and a grant still
+ * mapped at completion (recorded in the device's held list: hosts that
+ * pump queues concurrently must also hold the device lock around
+ * pvf_blk_poll_queue, or accept that -PVF_EBUSY path racing).  Feature
+ * revocation after EOPNOTSUPP writes one boolean of info (benign).
+ * pvf_blk_get_stats() sums the queues' counters: call it under the
+ * device lock.  done() callbacks of queue q run under q's lock and may
+ * submit only requests of queue q.
+ * Returns the number of responses consumed (>= 0); -PVF_EINVAL (@q out
+ * of range); -PVF_EPROTO (broken); -PVF_ENOTCONN; -PVF_EALREADY (called
+ * from a done() callback of the same queue).
+ */
+int pvf_blk_poll_queue(struct pvf_blk *blk, uint32_t q);
+
+/*
+ * pvf_blk_check_resize - re-read the backend's `sectors` while connected;
+ * on a change update info.sectors/resizes/prev_sectors and call
+ * cfg.on_resize.  The host calls it when the backend's state node fires
+ * (Linux blkback rewrites `state` after changing `sectors`);
+ * pvf_blk_xenbus_on_watch() does so itself.
+ * Returns 1 (size changed), 0 (unchanged); -PVF_ENOTCONN; -PVF_EPROTO
+ * (malformed or missing `sectors`: ignored, size kept, warning logged);
+ * xenstore read errors.
+ */
+int pvf_blk_check_resize(struct pvf_blk *blk);
+
+/* ---- XenBus glue -------------------------------------------------------- */
+
+/*
+ * XenBus driver callbacks; the driver context (`drv` of
+ * pvf_xenbus_create) is the struct pvf_blk.  Use:
+ *
+ *   pvf_xenbus_create(&dev, p, "device/vbd/768", &pvf_blk_xenbus_ops,
+ *                     &blk, NULL);
+ *   pvf_blk_config_default(&cfg);
+ *   pvf_blk_config_xenbus(&cfg, &dev);     // paths and backend domain
+ *   cfg.scratch = ...; pvf_blk_init(&blk, p, &cfg);
+ *   ...deliver watch events with pvf_blk_xenbus_on_watch()...
+ *
+ * (pvf_blk_init must run before the first watch event is delivered.)
+ *   setup      -> pvf_blk_setup_txn() in the machine's transaction
+ *   connect    -> pvf_blk_connect() (replays, reports a resize)
+ *   disconnect -> pvf_blk_quiesce() (in-flight requests kept for replay)
+ *   release    -> pvf_blk_release() (-PVF_EBUSY while a page is mapped)
+ *   changed    -> recorded (pvf_blk_xenbus_last_event), logged, passed
+ *                 to cfg.on_xenbus_event
+ * For a handover (<pvfront/handover.h>) nothing more is needed: once the
+ * handover is done no grant, port or page of @blk is left (unless busy),
+ * requests still queued stay on the replay list; pvf_blk_shutdown()
+ * fails them.
+ */
+extern const struct pvf_xenbus_ops pvf_blk_xenbus_ops;
+
+/*
+ * pvf_blk_config_xenbus - point @cfg at @dev's frontend node, backend path
+ * and backend domain (pointers into @dev: call pvf_blk_init while @dev
+ * lives; init copies them).
+ * Returns 0; -PVF_EINVAL (NULL); -PVF_E2BIG (a path does not fit
+ * PVF_BLK_PATH_MAX).
+ */
+int pvf_blk_config_xenbus(struct pvf_blk_config *cfg, const struct pvf_xenbus_dev *dev);
+
+/*
+ * pvf_blk_xenbus_on_watch - pvf_xenbus_on_watch(@dev, ...) and, when the
+ * event was @dev's and both ends are connected, pvf_blk_check_resize().
+ * Returns what pvf_xenbus_on_watch returned (1 ours, 0 not; -PVF_EINVAL).
+ */
+int pvf_blk_xenbus_on_watch(struct pvf_blk *blk, struct pvf_xenbus_dev *dev,
+			    const char *path, const char *token);
+
+/* Last XenBus event given to pvf_blk_xenbus_ops.changed (0: none) and its
+ * error in *@err (may be NULL).  Returns the event. */
+int pvf_blk_xenbus_last_event(const struct pvf_blk *blk, int *err);
 
 #endif /* PVFRONT_BLK_H */
