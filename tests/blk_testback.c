@@ -128,6 +128,7 @@ static int op_gnt_grant(void *ctx, pvf_domid_t domid, uint64_t frame, int ro, ui
 	(void)domid;
 	if (tp->gnt_limit && tp->gnt_in_use >= tp->gnt_limit)
 		return -PVF_ENOSPC;
+	tp->gnt_calls++;
 	for (i = 0; i < TB_GNT_MAX; i++) {
 		uint32_t r = 8 + (tp->gnt_hint + i) % (TB_GNT_MAX - 8);
 
@@ -250,6 +251,47 @@ static int op_page_free(void *ctx, void *va, unsigned int npages)
 	return -PVF_EINVAL;
 }
 
+static int op_xs_watch(void *ctx, const char *path, const char *token)
+{
+	struct tb_plat *tp = ctx;
+	int i;
+
+	for (i = 0; i < TB_WATCH_MAX && tp->watch_path[i]; i++)
+		;
+	if (i == TB_WATCH_MAX)
+		return -PVF_ENOSPC;
+	tp->watch_path[i] = strdup(path);
+	tp->watch_token[i] = strdup(token);
+	tp->watches++;
+	return 0;
+}
+
+static int op_xs_unwatch(void *ctx, const char *path, const char *token)
+{
+	struct tb_plat *tp = ctx;
+	int i;
+
+	for (i = 0; i < TB_WATCH_MAX; i++) {
+		if (tp->watch_path[i] && !strcmp(tp->watch_path[i], path) &&
+		    !strcmp(tp->watch_token[i], token)) {
+			free(tp->watch_path[i]);
+			free(tp->watch_token[i]);
+			tp->watch_path[i] = tp->watch_token[i] = NULL;
+			tp->watches--;
+			return 0;
+		}
+	}
+	return -PVF_ENOENT;
+}
+
+static int op_clock(void *ctx, uint64_t *now)
+{
+	struct tb_plat *tp = ctx;
+
+	*now = tp->now_ns;
+	return 0;
+}
+
 static int op_log(void *ctx, enum pvf_log_level level, const char *msg)
 {
 	struct tb_plat *tp = ctx;
@@ -283,6 +325,9 @@ void tb_plat_init(struct tb_plat *tp)
 	tp->ops.page_alloc = op_page_alloc;
 	tp->ops.page_free = op_page_free;
 	tp->ops.log = op_log;
+	tp->ops.xs_watch = op_xs_watch;
+	tp->ops.xs_unwatch = op_xs_unwatch;
+	tp->ops.clock_ns = op_clock;
 	tp->plat.ops = &tp->ops;
 	tp->plat.ctx = tp;
 }
@@ -295,6 +340,11 @@ void tb_plat_fini(struct tb_plat *tp)
 		free(tp->kv_path[i]);
 		free(tp->kv_val[i]);
 		tp->kv_path[i] = tp->kv_val[i] = NULL;
+	}
+	for (i = 0; i < TB_WATCH_MAX; i++) {
+		free(tp->watch_path[i]);
+		free(tp->watch_token[i]);
+		tp->watch_path[i] = tp->watch_token[i] = NULL;
 	}
 	for (i = 0; i < TB_ALLOC_MAX; i++) {
 		free(tp->alloc[i].va); /* leaked ones: the test asserted already */
@@ -376,6 +426,10 @@ int tb_back_attach(struct tb_back *tb)
 			p = tb_gnt_va(tb->tp, ref);
 			if (!p || tb->tp->g[ref].ro)
 				return -1;
+			if (tb->map_rings && tb->nmapped < TB_MAPPED_MAX) {
+				tb->tp->g[ref].mapped = 1;
+				tb->mapped[tb->nmapped++] = ref;
+			}
 			if (i == 0)
 				va = p;
 			else if ((char *)va + (size_t)i * PVF_PAGE_SIZE != p)
@@ -392,6 +446,12 @@ int tb_back_attach(struct tb_back *tb)
 
 void tb_back_detach(struct tb_back *tb)
 {
+	while (tb->nmapped) {
+		uint32_t ref = tb->mapped[--tb->nmapped];
+
+		if (ref < TB_GNT_MAX)
+			tb->tp->g[ref].mapped = 0;
+	}
 	tb->attached = 0;
 }
 
@@ -483,6 +543,9 @@ static int16_t serve(struct tb_back *tb, const blkif_request_t *req, uint8_t *rs
 			tb->discard_eopnotsupp--;
 			return BLKIF_RSP_EOPNOTSUPP;
 		}
+		tb->last_discard_sector = d->sector_number;
+		tb->last_discard_nr = d->nr_sectors;
+		tb->last_discard_flag = d->flag;
 		if (d->sector_number + d->nr_sectors > tb->sectors)
 			return BLKIF_RSP_ERROR;
 		memset(tb->disk + d->sector_number * 512, 0, (size_t)d->nr_sectors * 512);
@@ -576,154 +639,4 @@ int tb_back_run(struct tb_back *tb)
 		}
 	}
 	return served;
-}
-
-/* ---- fixture ------------------------------------------------------------- */
-
-struct tb_fx *tb_fx_new(uint64_t sectors)
-{
-	struct tb_fx *fx = calloc(1, sizeof(*fx));
-
-	if (!fx)
-		abort();
-	tb_plat_init(&fx->tp);
-	tb_publish_default(&fx->tp, TB_BE, sectors);
-	tb_back_init(&fx->tb, &fx->tp, TB_FE, sectors);
-	pvf_blk_config_default(&fx->cfg);
-	fx->cfg.frontend_path = TB_FE;
-	fx->cfg.backend_path = TB_BE;
-	fx->cfg.backend_domid = 1;
-	return fx;
-}
-
-void tb_fx_be(struct tb_fx *fx, const char *key, const char *val)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", TB_BE, key);
-	if (val)
-		tb_xs_set(&fx->tp, path, val);
-	else
-		tb_xs_del(&fx->tp, path);
-}
-
-int tb_fx_connect(struct tb_fx *fx)
-{
-	size_t sz = pvf_blk_scratch_size(&fx->cfg);
-	int r;
-
-	if (!sz)
-		return -PVF_EINVAL;
-	free(fx->scratch);
-	fx->scratch = aligned_alloc(8, (sz + 7) & ~(size_t)7);
-	fx->cfg.scratch = fx->scratch;
-	fx->cfg.scratch_size = sz;
-	r = pvf_blk_init(&fx->blk, &fx->tp.plat, &fx->cfg);
-	if (r)
-		return r;
-	r = pvf_blk_setup(&fx->blk);
-	if (r)
-		return r;
-	if (tb_back_attach(&fx->tb))
-		return -PVF_EIO;
-	return pvf_blk_connect(&fx->blk);
-}
-
-int tb_fx_pump(struct tb_fx *fx)
-{
-	int total = 0;
-
-	for (;;) {
-		int served = tb_back_run(&fx->tb);
-		int r = pvf_blk_poll(&fx->blk);
-
-		if (r < 0)
-			return r;
-		total += r;
-		if (served == 0 && r == 0)
-			return total;
-	}
-}
-
-int tb_fx_free(struct tb_fx *fx)
-{
-	int leaks;
-
-	pvf_blk_shutdown(&fx->blk);
-	leaks = fx->tp.gnt_in_use + fx->tp.pages_out + fx->tp.ports_open;
-	if (leaks)
-		fprintf(stderr, "leak: grants %d pages %d ports %d\n", fx->tp.gnt_in_use,
-			fx->tp.pages_out, fx->tp.ports_open);
-	tb_back_fini(&fx->tb);
-	tb_plat_fini(&fx->tp);
-	free(fx->scratch);
-	free(fx);
-	return leaks;
-}
-
-void tb_buf_new(struct tb_buf *b, uint32_t n, int odd)
-{
-	uint32_t i;
-
-	b->n = n;
-	b->mem = aligned_alloc(PVF_PAGE_SIZE, (size_t)n * PVF_PAGE_SIZE);
-	b->segs = calloc(n, sizeof(*b->segs));
-	if (!b->mem || !b->segs)
-		abort();
-	memset(b->mem, 0, (size_t)n * PVF_PAGE_SIZE);
-	for (i = 0; i < n; i++) {
-		struct pvf_blk_seg *s = &b->segs[i];
-
-		s->va = b->mem + (size_t)i * PVF_PAGE_SIZE;
-		s->frame = (uintptr_t)s->va >> PVF_PAGE_SHIFT;
-		s->first_sect = 0;
-		s->last_sect = 7;
-		if (odd) {
-			s->first_sect = (uint8_t)(i % 3);
-			s->last_sect = (uint8_t)(7 - (i % 2) * 2);
-		}
-	}
-}
-
-void tb_buf_fill(struct tb_buf *b, uint32_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < (size_t)b->n * PVF_PAGE_SIZE; i++)
-		b->mem[i] = (uint8_t)(seed * 131u + i * 7u + (i >> 9));
-}
-
-uint64_t tb_buf_sectors(const struct tb_buf *b)
-{
-	uint64_t t = 0;
-	uint32_t i;
-
-	for (i = 0; i < b->n; i++)
-		t += b->segs[i].last_sect - b->segs[i].first_sect + 1u;
-	return t;
-}
-
-int tb_buf_same(const struct tb_buf *a, const struct tb_buf *b)
-{
-	uint32_t i;
-
-	if (a->n != b->n)
-		return 0;
-	for (i = 0; i < a->n; i++) {
-		const struct pvf_blk_seg *s = &a->segs[i];
-		size_t off = (size_t)s->first_sect * 512;
-		size_t len = (size_t)(s->last_sect - s->first_sect + 1) * 512;
-
-		if (memcmp((uint8_t *)a->segs[i].va + off, (uint8_t *)b->segs[i].va + off, len))
-			return 0;
-	}
-	return 1;
-}
-
-void tb_buf_free(struct tb_buf *b)
-{
-	free(b->mem);
-	free(b->segs);
-	b->mem = NULL;
-	b->segs = NULL;
 }

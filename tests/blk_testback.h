@@ -14,6 +14,8 @@
 #define TB_KV_MAX 512
 #define TB_GNT_MAX 65536
 #define TB_ALLOC_MAX 256
+#define TB_WATCH_MAX 8
+#define TB_MAPPED_MAX 256
 
 struct tb_plat {
 	struct pvf_platform plat;
@@ -30,6 +32,10 @@ struct tb_plat {
 	int pages_out;           /* pages allocated and not freed */
 	int ports_open, next_port, notifies;
 	int no_evtchn;           /* evtchn ops return ENOSYS */
+	int gnt_calls;           /* successful gnt_grant calls */
+	char *watch_path[TB_WATCH_MAX], *watch_token[TB_WATCH_MAX];
+	int watches;             /* registered, not removed */
+	uint64_t now_ns;         /* clock_ns */
 	int log_errs, log_warns;
 	char last_err[256];
 	int verbose;
@@ -70,6 +76,12 @@ struct tb_back {
 	int rsp_indirect_op;       /* answer indirect with indirect_op (as Linux) */
 	int skip_next;             /* internal: TB_DUP_ID */
 	uint32_t held_ref;         /* grant kept mapped by TB_HOLD_MAPPED */
+	int map_rings;             /* attach marks ring grants mapped until detach
+				    * (as Linux blkback: gnt_end fails meanwhile) */
+	uint32_t mapped[TB_MAPPED_MAX];
+	int nmapped;
+	uint64_t last_discard_sector, last_discard_nr;
+	int last_discard_flag;
 	/* counters */
 	int nreq, ndirect, nindirect, nflush, nbarrier, ndiscard, max_segs, errors;
 	int ro_violations;         /* data written into a read-only grant */
@@ -108,7 +120,7 @@ int tb_fx_connect(struct tb_fx *fx);
 /* Run backend and poll until nothing moves.  Returns responses consumed or
  * a negative poll error. */
 int tb_fx_pump(struct tb_fx *fx);
-/* Shutdown and free; returns outstanding grants + pages + ports. */
+/* Shutdown and free; returns outstanding grants + pages + ports + watches. */
 int tb_fx_free(struct tb_fx *fx);
 
 /* Data buffers: @n pages with segments; sector pattern per segment. */
@@ -125,5 +137,35 @@ uint64_t tb_buf_sectors(const struct tb_buf *b);
 /* 1 if the segment data of @a equals @b's. */
 int tb_buf_same(const struct tb_buf *a, const struct tb_buf *b);
 void tb_buf_free(struct tb_buf *b);
+
+/* ---- caller requests ------------------------------------------------------ */
+struct treq {
+	struct pvf_blk_req r;
+	int status;
+	int calls;
+};
+/* Zero @t; op, sector and the segments of @b (may be NULL); status 12345
+ * until done() ran. */
+void treq_init(struct treq *t, uint8_t op, uint64_t sector, const struct tb_buf *b);
+
+/* ---- XenBus roles ----------------------------------------------------------- */
+/*
+ * Play toolstack + blkback for the frontend at tb->fe whose backend
+ * directory is @be: reacts once to the frontend's state (Initialised or
+ * Connected: attach, backend Connected; Closing: backend Closing; Closed
+ * while the backend is Closing or Connected: detach, backend Closed;
+ * Initialising after Closed: backend InitWait).  A backend the test put
+ * in InitWait stays there for the frontend to set up again.
+ * Returns 1 if it changed something, 0 if not, -1 if attach failed.
+ */
+int tb_xb_step(struct tb_back *tb, const char *be);
+/* Set @be/state to @state. */
+void tb_xb_set_state(struct tb_plat *tp, const char *be, int state);
+/* The frontend's state node as a number (-1 when missing). */
+int tb_xb_state(struct tb_plat *tp, const char *dir);
+/* Deliver a watch event for @path to every registered watch whose path
+ * it matches, through @deliver.  Returns the number delivered. */
+int tb_xb_fire(struct tb_plat *tp, const char *path,
+	       void (*deliver)(void *arg, const char *path, const char *token), void *arg);
 
 #endif

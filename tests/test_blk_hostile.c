@@ -6,34 +6,6 @@
 #include "blk_testback.h"
 #include "cu.h"
 
-struct treq {
-	struct pvf_blk_req r;
-	int status;
-	int calls;
-};
-
-static void treq_done(struct pvf_blk_req *req, int status)
-{
-	struct treq *t = req->cookie;
-
-	t->status = status;
-	t->calls++;
-}
-
-static void treq_init(struct treq *t, uint8_t op, uint64_t sector, const struct tb_buf *b)
-{
-	memset(t, 0, sizeof(*t));
-	t->r.op = op;
-	t->r.sector = sector;
-	if (b) {
-		t->r.segs = b->segs;
-		t->r.nr_segs = b->n;
-	}
-	t->r.done = treq_done;
-	t->r.cookie = t;
-	t->status = 12345;
-}
-
 /* One misbehaviour: the device ends broken, the request is failed at
  * shutdown exactly once, nothing leaks. */
 static void hostile_case(int how, int nreqs)
