@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Userspace blkback for the loopback harness, and a small block client
+ * that drives the pvf_blk frontend core against it.
+ *
+ * The backend plays dom0: its own libxenstore connection (xs_open(0),
+ * XENSTORED_PATH names the embedded xenstore), its own backend handle on
+ * the simulated hypervisor.  It serves a raw image file (pread/pwrite,
+ * optional O_DIRECT) or a null device that completes without moving data
+ * (grants are still mapped, so ring and grant costs stay real).
+ *
+ * Everything the frontend writes is hostile: ring-page counts, refs,
+ * ports, the protocol string, and on the ring every operation, segment
+ * count, sector range, first/last_sect and indirect page count.  A bad
+ * request is answered BLKIF_RSP_ERROR (an unknown operation
+ * BLKIF_RSP_EOPNOTSUPP, as Linux does) and the backend keeps serving; a
+ * frontend that pushes its request producer more than a ring ahead stops
+ * that queue (logged, counted in stats.ring_errors) until it reconnects.
+ *
+ * Threads: a control thread runs the XenBus state machine; each queue gets
+ * its own thread while connected.  The backend can also run as a separate
+ * process (pvf_bb_fork: the child attaches to the hypervisor's memfd);
+ * runtime controls and statistics then live in a shared page.
+ *
+ * Ownership: a struct pvf_blkback is created and destroyed by the caller;
+ * the hypervisor must outlive it.  Strings in the config are copied.
+ */
+#ifndef PVF_HARNESS_BLKBACK_H
+#define PVF_HARNESS_BLKBACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <pvfront/blk.h>
+#include <pvfront/loopback.h>
+
+#define PVF_BB_MAX_QUEUES 8u
+#define PVF_BB_MAX_RING_ORDER 4u
+#define PVF_BB_MAX_INDIRECT 256u /* Linux blkback's MAX_INDIRECT_SEGMENTS */
+
+/* Backend features.  pvf_bb_profile() fills a named set. */
+struct pvf_bb_config {
+	char image[256];            /* raw image path; "" = null device */
+	uint64_t null_sectors;      /* null device size, 512-byte units */
+	bool o_direct;              /* open the image with O_DIRECT */
+	bool readonly;              /* mode=r, info |= VDISK_READONLY */
+	bool cdrom, removable;      /* info VDISK_CDROM / VDISK_REMOVABLE */
+	int max_ring_order;         /* max-ring-page-order 0..4; -1: no key */
+	uint32_t max_ring_pages;    /* older max-ring-pages key; 0: none */
+	uint32_t max_queues;        /* multi-queue-max-queues 1..8; 0: no key */
+	uint32_t max_indirect;      /* feature-max-indirect-segments; 0: none */
+	bool persistent;            /* feature-persistent */
+	uint32_t max_persistent;    /* persistent maps per queue (default 1056) */
+	bool flush, barrier;        /* feature-flush-cache / feature-barrier */
+	bool discard, discard_secure;
+	uint32_t discard_granularity, discard_alignment; /* bytes */
+	uint32_t sector_size, physical_sector_size;      /* bytes */
+	bool grant_copy;            /* move data with grant copy (QEMU) instead
+				     * of mapping (Linux) */
+};
+
+/*
+ * pvf_bb_profile - fill @c for profile @name: "linux", "qdisk",
+ * "qdisk-legacy" or "minimal" (see docs/blk.md for the facts behind each).
+ * The image is left empty (null device of 64 MiB).
+ * Returns 0; -PVF_EINVAL (unknown name).
+ */
+int pvf_bb_profile(struct pvf_bb_config *c, const char *name);
+
+/* Misbehaviour injected into the next response (one shot). */
+enum pvf_bb_misbehave {
+	PVF_BB_MB_NONE = 0,
+	PVF_BB_MB_BAD_ID,     /* id changed to one never issued */
+	PVF_BB_MB_DUP_ID,     /* the response is pushed twice */
+	PVF_BB_MB_WRONG_OP,   /* operation field differs from the request */
+	PVF_BB_MB_OVERFLOW,   /* rsp_prod published far past the requests */
+};
+
+struct pvf_bb_stats {
+	uint64_t requests, reads, writes, flushes, discards, indirect;
+	uint64_t errors;           /* BLKIF_RSP_ERROR sent */
+	uint64_t eopnotsupp;       /* BLKIF_RSP_EOPNOTSUPP sent */
+	uint64_t notifies;         /* events sent to the frontend */
+	uint64_t persistent_maps;  /* persistent grants mapped */
+	uint64_t persistent_hits;  /* segments served from a persistent map */
+	uint64_t ring_errors;      /* queues stopped for producer overflow */
+	uint32_t connections, disconnects;
+	uint32_t mapped;           /* grants mapped right now */
+	uint32_t state;            /* backend XenbusState */
+	uint32_t nr_queues;        /* queues of the current connection */
+	uint32_t ring_order;       /* ring order of the current connection */
+	uint32_t persistent;       /* 1 if the connection uses persistent grants */
+	int connect_error;         /* last refused connection (bad frontend keys) */
+	int error;                 /* first fatal error, 0 if none */
+};
+
+struct pvf_blkback;
+
+/*
+ * pvf_bb_create - a backend for frontend directory @fe_dir served from
+ * backend directory @be_dir (both made by pvf_bb_toolstack_add()).
+ * Opens the image (its size sets `sectors`).  Nothing runs yet.
+ * Returns 0; -PVF_EINVAL (bad config, paths too long, image size not a
+ * multiple of sector-size); -PVF_ENOENT / -PVF_EACCES / -PVF_EIO (image);
+ * -PVF_ENOMEM.
+ */
+int pvf_bb_create(struct pvf_lb_hv *hv, const struct pvf_bb_config *cfg,
+		  const char *fe_dir, const char *be_dir, struct pvf_blkback **out);
+
+/* Start the control thread (writes the transport keys, InitWait).
+ * Returns 0; -PVF_EALREADY; -PVF_ENOMEM. */
+int pvf_bb_start(struct pvf_blkback *b);
+
+/* Stop: disconnect (unmap every grant, persistent ones too, unbind),
+ * unwatch, close.  Leaves nothing mapped.  Returns the first fatal error
+ * (0 if none). */
+int pvf_bb_stop(struct pvf_blkback *b);
+
+/* Stop if running and free.  NULL is a no-op. */
+void pvf_bb_destroy(struct pvf_blkback *b);
+
+/* Runtime controls (thread-safe; work in the forked mode too, through the
+ * shared control page). */
+/* Change the disk size to @sectors (512-byte units; the image file is
+ * truncated or extended), rewrite `sectors` and re-enter Connected.
+ * Returns 0; -PVF_EINVAL (0 or not a multiple of sector-size). */
+int pvf_bb_resize(struct pvf_blkback *b, uint64_t sectors);
+/* Answer every request with operation bit (1u << BLKIF_OP_x) in @mask with
+ * BLKIF_RSP_EOPNOTSUPP. */
+void pvf_bb_set_eopnotsupp(struct pvf_blkback *b, uint32_t mask);
+/* Misbehave on the next response. */
+void pvf_bb_misbehave(struct pvf_blkback *b, enum pvf_bb_misbehave m);
+/* Snapshot the counters. */
+void pvf_bb_get_stats(struct pvf_blkback *b, struct pvf_bb_stats *st);
+/* Wait up to @timeout_ms for the backend state to become @state.
+ * Returns 0; -PVF_ETIMEDOUT. */
+int pvf_bb_wait_state(struct pvf_blkback *b, uint32_t state, int timeout_ms);
+
+/*
+ * pvf_bb_fork - run the backend in a child process that attaches to the
+ * hypervisor with pvf_lb_hv_attach(pvf_lb_hv_fd(hv)).  The child runs
+ * until SIGTERM/SIGKILL; *out is the parent's handle (controls and stats
+ * work; pvf_bb_start/stop do not).
+ * Returns 0; as pvf_bb_create; -PVF_EIO (fork failed).
+ */
+int pvf_bb_fork(struct pvf_lb_hv *hv, const struct pvf_bb_config *cfg,
+		const char *fe_dir, const char *be_dir, struct pvf_blkback **out);
+/* The child's pid (0 for a threaded backend). */
+pid_t pvf_bb_pid(const struct pvf_blkback *b);
+/* Send @sig to the child and reap it.  SIGTERM makes it disconnect
+ * cleanly first; SIGKILL leaves its mappings behind as a dead dom0 would.
+ * Returns its exit status (>= 0), or -PVF_EINVAL. */
+int pvf_bb_kill(struct pvf_blkback *b, int sig);
+
+/*
+ * The toolstack role: write both directories of vbd @devid for guest
+ * @fe_domid served by @be_domid (frontend: backend, backend-id,
+ * virtual-device, device-type, state 1; backend: frontend, frontend-id,
+ * online, type, mode, params, state 1).  @fe_dir/@be_dir receive the paths.
+ * Returns 0 or a negative PVF error.
+ */
+int pvf_bb_toolstack_add(unsigned int devid, unsigned int fe_domid, unsigned int be_domid,
+			 const struct pvf_bb_config *cfg, char *fe_dir, size_t fe_size,
+			 char *be_dir, size_t be_size);
+/* Remove both directories.  Returns 0 or a negative PVF error. */
+int pvf_bb_toolstack_remove(const char *fe_dir, const char *be_dir);
+
+/* ---- the block client: pvf_blk over the loopback guest ---------------- */
+
+struct pvf_bbc {
+	struct pvf_blk blk;
+	struct pvf_lb_guest *g;
+	const struct pvf_platform *p;
+	void *scratch;
+	void *data;                /* data pages (guest memory) */
+	uint64_t *frames;
+	uint32_t data_pages;
+	char fe[PVF_BLK_PATH_MAX], be[PVF_BLK_PATH_MAX];
+	uint32_t be_state;         /* last backend state seen */
+	uint64_t resizes;          /* Connected re-entered with a new size */
+};
+
+/*
+ * pvf_bbc_open - connect a pvf_blk to the backend at @be (frontend dir
+ * @fe): state Initialising, wait InitWait, setup, Initialised, wait
+ * Connected, connect, Connected.  @cfg: NULL for the defaults (paths and
+ * scratch are filled in here).  @data_pages guest pages are allocated for
+ * I/O buffers (pvf_bbc_page()).
+ * Returns 0; -PVF_ETIMEDOUT (backend did not answer in @timeout_ms);
+ * errors of pvf_blk_init/setup/connect; -PVF_ENOMEM.
+ */
+int pvf_bbc_open(struct pvf_bbc *c, struct pvf_lb_guest *g, const char *fe, const char *be,
+		 const struct pvf_blk_config *cfg, uint32_t data_pages, int timeout_ms);
+
+/* Address / frame of data page @i (< data_pages). */
+void *pvf_bbc_page(struct pvf_bbc *c, uint32_t i);
+uint64_t pvf_bbc_frame(struct pvf_bbc *c, uint32_t i);
+
+/* One pump step: events (waiting up to @timeout_ms), then a backend-state
+ * check (re-entered Connected: re-read the size; Closing/Closed:
+ * disconnect; InitWait again: reconnect and replay).
+ * Returns >= 0 (responses consumed); a pvf_blk error. */
+int pvf_bbc_pump(struct pvf_bbc *c, int timeout_ms);
+
+/*
+ * pvf_bbc_io - synchronous helper: @op on @nsect sectors at @sector, data
+ * in @buf (copied to/from data pages starting at page 0; at most
+ * data_pages * 8 sectors).  Returns the request's status (0 or -PVF_E*),
+ * -PVF_ETIMEDOUT after @timeout_ms, or a submit error.
+ */
+int pvf_bbc_io(struct pvf_bbc *c, enum pvf_blk_op op, uint64_t sector, void *buf,
+	       uint32_t nsect, int timeout_ms);
+
+/* Close: Closing, wait for the backend, shutdown, Closed; frees pages.
+ * Returns 0 or the first error (grants still held: -PVF_EBUSY). */
+int pvf_bbc_close(struct pvf_bbc *c, int timeout_ms);
+
+/* ---- the workload of `pvfront blk` (harness/blkback_work.c) ------------- */
+
+enum pvf_wl_rw { PVF_WL_READ, PVF_WL_WRITE, PVF_WL_RANDREAD, PVF_WL_RANDWRITE, PVF_WL_MIXED };
+
+struct pvf_wl_opts {
+	enum pvf_wl_rw rw;         /* default read */
+	uint32_t bs;               /* bytes, multiple of 512, <= 1 MiB; default 4096 */
+	uint32_t iodepth;          /* 1..1024; default 1 */
+	uint32_t queues;           /* 1..8; default 1 */
+	uint32_t runtime_ms;       /* 0: run by size; default 2000 unless --size */
+	uint64_t size;             /* bytes of I/O (and the range used); 0: the disk */
+	char image[256];           /* "" with null set: the null device */
+	bool null;
+	char profile[32];          /* default "linux" */
+	bool verify, json;
+	uint32_t seed;             /* pattern seed; default 1 */
+	uint64_t null_size;        /* null device size in bytes; default 1 GiB */
+};
+
+/*
+ * pvf_wl_parse - parse `pvfront blk` options (argv[0] is the command).
+ * Returns 0; 1 for --help; -PVF_EINVAL with a message naming the bad
+ * argument in @err.
+ */
+int pvf_wl_parse(int argc, char **argv, struct pvf_wl_opts *o, char *err, size_t errsz);
+
+struct pvf_wl_result {
+	uint64_t ios, bytes, reads, writes;
+	uint64_t errors;           /* requests completed with an error */
+	uint64_t verify_errors;    /* blocks whose read-back did not match */
+	char first_error[160];     /* names the block of the first mismatch */
+	uint64_t elapsed_ns;
+	uint64_t lat_p50_ns, lat_p99_ns, lat_max_ns;
+	uint64_t fe_notifies;      /* frontend -> backend events */
+};
+
+/* Verification pattern of 512-byte sector @sector for @seed, into @buf. */
+void pvf_wl_pattern(void *buf, uint64_t sector, uint32_t seed);
+
+/*
+ * pvf_wl_run - run the workload @o over @c (connected, with at least
+ * pvf_wl_pages(@o) data pages).  Returns 0 (see @r for errors) or a
+ * negative PVF error if the device failed (broken, shut down).
+ */
+int pvf_wl_run(struct pvf_bbc *c, const struct pvf_wl_opts *o, struct pvf_wl_result *r);
+/* Data pages the workload needs. */
+uint32_t pvf_wl_pages(const struct pvf_wl_opts *o);
+
+/* ---- pvfront blk ---------------------------------------------------------- */
+
+/* `pvfront blk`: see docs/blk.md.  Returns the exit status. */
+int pvf_cmd_blk(int argc, char **argv);
+
+#endif

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * `pvfront blk`: a block workload through the pvf_blk frontend core and the
+ * userspace blkback, over the simulated hypervisor.  See docs/blk.md.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <pvfront/errno.h>
+#include "blkback.h"
+#include "commands.h"
+#include "env.h"
+
+static void usage(void)
+{
+	printf("Usage: pvfront blk (--image FILE | --null) [options]\n\n"
+	       "Runs a block workload through the block frontend core and the userspace\n"
+	       "blkback over the simulated hypervisor, and prints IOPS, MB/s, latency\n"
+	       "p50/p99 and notifications per request.\n\n"
+	       "  --rw read|write|randread|randwrite|mixed   pattern (default read)\n"
+	       "  --bs SIZE          request size, multiple of 512, up to 1M (default 4k)\n"
+	       "  --iodepth N        requests in flight, 1..1024 (default 1)\n"
+	       "  --queues N         queues (rings), 1..8 (default 1)\n"
+	       "  --runtime SECS     run this long (default 2)\n"
+	       "  --size BYTES       amount of I/O and range used (instead of --runtime)\n"
+	       "  --image FILE       raw image served by the backend (size: multiple of 512)\n"
+	       "  --null             null backend: completes without moving data\n"
+	       "  --null-size BYTES  size of the null device (default 1G)\n"
+	       "  --profile NAME     backend feature set: linux, qdisk, qdisk-legacy, minimal\n"
+	       "  --verify           write patterns (block number + seed), check on read-back\n"
+	       "  --seed N           pattern seed (default 1)\n"
+	       "  --json             one JSON object on stdout\n");
+}
+
+static int check_image(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "pvfront blk: cannot open image '%s': %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size % 512) {
+		fprintf(stderr, "pvfront blk: image '%s': size %lld is not a non-zero multiple "
+			"of 512 bytes\n", path, (long long)st.st_size);
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
+static void print_result(const struct pvf_wl_opts *o, const struct pvf_bbc *c,
+			 const struct pvf_wl_result *r, const struct pvf_bb_stats *bs)
+{
+	static const char *const rw[] = { "read", "write", "randread", "randwrite", "mixed" };
+	const struct pvf_blk_info *in = pvf_blk_get_info(&c->blk);
+	double secs = r->elapsed_ns ? (double)r->elapsed_ns / 1e9 : 1e-9;
+	double iops = (double)r->ios / secs, mbs = (double)r->bytes / secs / 1e6;
+	double fe_n = r->ios ? (double)r->fe_notifies / (double)r->ios : 0;
+	double be_n = r->ios ? (double)bs->notifies / (double)r->ios : 0;
+
+	if (o->json) {
+		printf("{\"rw\":\"%s\",\"bs\":%u,\"iodepth\":%u,\"queues\":%u,\"profile\":\"%s\","
+		       "\"device\":\"%s\",\"ring_order\":%u,\"indirect\":%u,\"persistent\":%s,"
+		       "\"ios\":%llu,\"bytes\":%llu,\"seconds\":%.6f,\"iops\":%.1f,\"mbps\":%.3f,"
+		       "\"lat_p50_us\":%.1f,\"lat_p99_us\":%.1f,\"lat_max_us\":%.1f,"
+		       "\"notify_per_req\":%.4f,\"fe_notify_per_req\":%.4f,"
+		       "\"be_notify_per_req\":%.4f,\"errors\":%llu,\"verify\":%s,"
+		       "\"verify_errors\":%llu}\n",
+		       rw[o->rw], o->bs, o->iodepth, in->nr_queues, o->profile,
+		       o->null ? "null" : "image", in->ring_order, in->max_indirect_segs,
+		       in->persistent ? "true" : "false", (unsigned long long)r->ios,
+		       (unsigned long long)r->bytes, secs, iops, mbs, (double)r->lat_p50_ns / 1e3,
+		       (double)r->lat_p99_ns / 1e3, (double)r->lat_max_ns / 1e3, fe_n + be_n, fe_n,
+		       be_n, (unsigned long long)r->errors, o->verify ? "true" : "false",
+		       (unsigned long long)r->verify_errors);
+		return;
+	}
+	printf("pvfront blk: %s bs=%u iodepth=%u queues=%u profile=%s device=%s\n", rw[o->rw],
+	       o->bs, o->iodepth, in->nr_queues, o->profile, o->null ? "null" : o->image);
+	printf("  negotiated: ring order %u (%u slots), indirect %u, persistent %s, flush %s, "
+	       "discard %s\n", in->ring_order, in->ring_size, in->max_indirect_segs,
+	       in->persistent ? "yes" : "no", in->flush ? "yes" : "no",
+	       in->discard ? "yes" : "no");
+	printf("  %llu requests in %.3f s: %.0f IOPS, %.2f MB/s\n", (unsigned long long)r->ios,
+	       secs, iops, mbs);
+	printf("  latency: p50 %.1f us, p99 %.1f us, max %.1f us\n", (double)r->lat_p50_ns / 1e3,
+	       (double)r->lat_p99_ns / 1e3, (double)r->lat_max_ns / 1e3);
+	printf("  notifications per request: %.3f (frontend %.3f, backend %.3f)\n", fe_n + be_n,
+	       fe_n, be_n);
+	if (o->verify)
+		printf("  verify: %s\n", r->verify_errors ? "FAILED" : "ok");
+	if (r->errors)
+		printf("  errors: %llu\n", (unsigned long long)r->errors);
+}
+
+int pvf_cmd_blk(int argc, char **argv)
+{
+	struct pvf_wl_opts o;
+	struct pvf_wl_result r;
+	struct pvf_bb_config bc;
+	struct pvf_bb_stats bs;
+	struct pvf_lb_config lc;
+	struct pvf_lb_stats hs;
+	struct pvf_blk_config fc;
+	struct pvf_env env;
+	struct pvf_blkback *b = NULL;
+	struct pvf_bbc c;
+	char err[256], fe[128] = "", be[128] = "";
+	uint32_t ppb;
+	int rc, status = 1;
+
+	rc = pvf_wl_parse(argc, argv, &o, err, sizeof(err));
+	if (rc == 1) {
+		usage();
+		return 0;
+	}
+	if (rc)
+		return pvf_usage_error("blk", "%s", err);
+	if (!o.null && check_image(o.image))
+		return 1;
+	pvf_bb_profile(&bc, o.profile);
+	if (o.null)
+		bc.null_sectors = o.null_size / 512;
+	else
+		snprintf(bc.image, sizeof(bc.image), "%s", o.image);
+	setenv("PVF_BLKBACK_QUIET", "1", 0);
+
+	ppb = (o.bs + PVF_PAGE_SIZE - 1) / PVF_PAGE_SIZE;
+	pvf_blk_config_default(&fc);
+	fc.nr_queues = (uint8_t)o.queues;
+	if (ppb > fc.max_indirect_segs)
+		fc.max_indirect_segs = (uint16_t)ppb;
+	fc.pool_pages = (uint16_t)(o.iodepth * ppb / o.queues + 16);
+	if (fc.pool_pages < 64)
+		fc.pool_pages = 64;
+	if (fc.pool_pages > 4096)
+		fc.pool_pages = 4096;
+	if (fc.pool_pages < fc.max_indirect_segs)
+		fc.pool_pages = fc.max_indirect_segs;
+
+	pvf_lb_config_init(&lc);
+	lc.guest_pages = pvf_wl_pages(&o) + o.queues * (16u + fc.pool_pages + 1024u) + 4096u;
+	if (lc.guest_pages > 1048576)
+		lc.guest_pages = 1048576;
+	lc.grant_entries = 65536;
+	if (pvf_env_start(&env, &lc, "blk"))
+		return 1;
+	rc = pvf_bb_toolstack_add(51712, pvf_lb_guest_domid(env.guest), 0, &bc, fe, sizeof(fe),
+				  be, sizeof(be));
+	if (!rc)
+		rc = pvf_bb_create(env.hv, &bc, fe, be, &b);
+	if (!rc)
+		rc = pvf_bb_start(b);
+	if (rc) {
+		fprintf(stderr, "pvfront blk: cannot start the backend: %s\n", pvf_strerror(rc));
+		goto out;
+	}
+	rc = pvf_bbc_open(&c, env.guest, fe, be, &fc, pvf_wl_pages(&o), 5000);
+	if (rc) {
+		fprintf(stderr, "pvfront blk: cannot connect the block frontend: %s\n",
+			pvf_strerror(rc));
+		goto out;
+	}
+	rc = pvf_wl_run(&c, &o, &r);
+	pvf_bb_get_stats(b, &bs);
+	if (rc)
+		fprintf(stderr, "pvfront blk: workload failed: %s\n", pvf_strerror(rc));
+	else
+		print_result(&o, &c, &r, &bs);
+	if (r.first_error[0])
+		fprintf(stderr, "pvfront blk: %s\n", r.first_error);
+	status = rc || r.errors || r.verify_errors ? 1 : 0;
+	rc = pvf_bbc_close(&c, 5000);
+	if (rc) {
+		fprintf(stderr, "pvfront blk: closing the device: %s\n", pvf_strerror(rc));
+		status = 1;
+	}
+out:
+	if (b && pvf_bb_stop(b))
+		status = 1;
+	pvf_bb_destroy(b);
+	if (env.hv && pvf_lb_hv_stats(env.hv, &hs) == 0 && hs.grants_mapped) {
+		fprintf(stderr, "pvfront blk: %u grants still mapped after the run\n",
+			hs.grants_mapped);
+		status = 1;
+	}
+	if (fe[0])
+		pvf_bb_toolstack_remove(fe, be);
+	pvf_env_stop(&env);
+	return status;
+}
