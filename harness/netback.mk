@@ -1,2 +1,32 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# Makefile fragment (see harness/local.mk).
+# Makefile fragment (see harness/local.mk): the userspace netback, the TAP
+# helpers, the small harness netfront, `pvfront net`, and their tests.
+
+pvf_netback_sources = \
+	%reldir%/netback.h \
+	%reldir%/netback_internal.h \
+	%reldir%/netback.c \
+	%reldir%/netback_xs.c \
+	%reldir%/netback_tx.c \
+	%reldir%/netback_rx.c \
+	%reldir%/netback_pkt.c \
+	%reldir%/netback_ctrl.c \
+	%reldir%/netback_front.h \
+	%reldir%/netback_front.c \
+	%reldir%/tap.h \
+	%reldir%/tap.c \
+	%reldir%/cmd_net.c
+
+noinst_LTLIBRARIES += %reldir%/libpvfnetback.la
+%canon_reldir%_libpvfnetback_la_SOURCES = $(pvf_netback_sources)
+%canon_reldir%_libpvfnetback_la_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(JSONC_CFLAGS)
+%canon_reldir%_libpvfnetback_la_LIBADD = $(XENSTORE_LIBS) $(JSONC_LIBS)
+
+check_PROGRAMS += tests/test_netback
+TESTS += tests/test_netback
+tests_test_netback_SOURCES = tests/test_netback.c harness/env.c
+tests_test_netback_CFLAGS = $(PVF_TEST_CFLAGS) -I$(top_srcdir)/harness
+tests_test_netback_LDADD = %reldir%/libpvfnetback.la $(PVF_TEST_LDADD) $(JSONC_LIBS)
+
+dist_check_SCRIPTS += tests/net_integration.sh
+TESTS += tests/net_integration.sh

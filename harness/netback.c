@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Netback: profiles, the toolstack role, the XenBus thread and the public
+ * entry points.  Connect/disconnect live in netback_xs.c, the data path in
+ * netback_tx.c / netback_rx.c, the control ring in netback_ctrl.c.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xenstore.h>
+#include <pvfront/errno.h>
+#include <pvfront/xs.h>
+#include "netback_internal.h"
+#include "tap.h"
+
+static const char *const mode_names[] = { "tap", "echo", "sink" };
+static const char *const profile_names[] = { "linux", "qemu", "full" };
+
+const char *pvf_nb_mode_name(enum pvf_nb_mode m)
+{
+	return (unsigned int)m < 3 ? mode_names[m] : "?";
+}
+
+const char *pvf_nb_profile_name(enum pvf_nb_profile p)
+{
+	return (unsigned int)p < 3 ? profile_names[p] : "?";
+}
+
+int pvf_nb_mode_parse(const char *s, enum pvf_nb_mode *out)
+{
+	for (unsigned int i = 0; i < 3; i++)
+		if (s && !strcmp(s, mode_names[i])) {
+			*out = (enum pvf_nb_mode)i;
+			return 0;
+		}
+	return -PVF_EINVAL;
+}
+
+int pvf_nb_profile_parse(const char *s, enum pvf_nb_profile *out)
+{
+	for (unsigned int i = 0; i < 3; i++)
+		if (s && !strcmp(s, profile_names[i])) {
+			*out = (enum pvf_nb_profile)i;
+			return 0;
+		}
+	return -PVF_EINVAL;
+}
+
+int nb_prof_sg(const struct pvf_nb *nb) { return nb->cfg.profile != PVF_NB_PROFILE_QEMU; }
+int nb_prof_gso(const struct pvf_nb *nb) { return nb->cfg.profile != PVF_NB_PROFILE_QEMU; }
+int nb_prof_ctrl(const struct pvf_nb *nb) { return nb->cfg.profile != PVF_NB_PROFILE_QEMU; }
+int nb_prof_split(const struct pvf_nb *nb) { return nb->cfg.profile != PVF_NB_PROFILE_QEMU; }
+int nb_prof_mcast(const struct pvf_nb *nb) { return nb->cfg.profile != PVF_NB_PROFILE_QEMU; }
+int nb_prof_xdp(const struct pvf_nb *nb) { return nb->cfg.profile == PVF_NB_PROFILE_FULL; }
+
+void nb_set_error(struct pvf_nb *nb, int err)
+{
+	int zero = 0;
+
+	__atomic_compare_exchange_n(&nb->st.error, &zero, err, 0, __ATOMIC_SEQ_CST,
+				    __ATOMIC_SEQ_CST);
+}
+
+void nb_log(const struct pvf_nb *nb, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (!nb->cfg.verbose)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "netback %s: %s\n", nb->cfg.be_dir, buf);
+}
+
+static int xs_put(struct xs_handle *xs, const char *dir, const char *key, const char *val)
+{
+	char path[512];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, key) >= (int)sizeof(path))
+		return -PVF_E2BIG;
+	return xs_write(xs, XBT_NULL, path, val, strlen(val)) ? 0 : -errno;
+}
+
+int pvf_nb_toolstack_add(unsigned int devid, unsigned int fe_domid, unsigned int be_domid,
+			 const uint8_t mac[6], unsigned int mtu,
+			 char *fe_dir, size_t fe_size, char *be_dir, size_t be_size)
+{
+	struct xs_handle *xs = xs_open(0);
+	char num[32], macs[32];
+	int rc = 0;
+
+	if (!xs)
+		return -errno;
+	snprintf(fe_dir, fe_size, "/local/domain/%u/device/vif/%u", fe_domid, devid);
+	snprintf(be_dir, be_size, "/local/domain/%u/backend/vif/%u/%u", be_domid, fe_domid, devid);
+	snprintf(macs, sizeof(macs), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+		 mac[3], mac[4], mac[5]);
+	snprintf(num, sizeof(num), "%u", be_domid);
+	rc = rc ? rc : xs_put(xs, fe_dir, "backend", be_dir);
+	rc = rc ? rc : xs_put(xs, fe_dir, "backend-id", num);
+	rc = rc ? rc : xs_put(xs, fe_dir, "mac", macs);
+	snprintf(num, sizeof(num), "%u", mtu);
+	rc = rc ? rc : xs_put(xs, fe_dir, "mtu", num);
+	rc = rc ? rc : xs_put(xs, fe_dir, "handle", "0");
+	rc = rc ? rc : xs_put(xs, fe_dir, "state", "1");
+	snprintf(num, sizeof(num), "%u", fe_domid);
+	rc = rc ? rc : xs_put(xs, be_dir, "frontend", fe_dir);
+	rc = rc ? rc : xs_put(xs, be_dir, "frontend-id", num);
+	rc = rc ? rc : xs_put(xs, be_dir, "mac", macs);
+	rc = rc ? rc : xs_put(xs, be_dir, "handle", "0");
+	rc = rc ? rc : xs_put(xs, be_dir, "online", "1");
+	rc = rc ? rc : xs_put(xs, be_dir, "state", "1");
+	xs_close(xs);
+	return rc;
+}
+
+int pvf_nb_toolstack_remove(const char *fe_dir, const char *be_dir)
+{
+	struct xs_handle *xs = xs_open(0);
+	int rc = 0;
+
+	if (!xs)
+		return -errno;
+	if (!xs_rm(xs, XBT_NULL, fe_dir) && errno != ENOENT)
+		rc = -errno;
+	if (!xs_rm(xs, XBT_NULL, be_dir) && errno != ENOENT && !rc)
+		rc = -errno;
+	xs_close(xs);
+	return rc;
+}
+
+static int nb_read_state(struct xs_handle *xs, const char *dir, uint32_t *out)
+{
+	char path[512];
+	unsigned int len = 0;
+	char *v;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/state", dir);
+	v = xs_read(xs, XBT_NULL, path, &len);
+	if (!v)
+		return -errno;
+	rc = pvf_xs_parse_u32_range(v, 0, 8, out) ? -PVF_EINVAL : 0;
+	free(v);
+	return rc;
+}
+
+static void nb_set_state(struct pvf_nb *nb, struct xs_handle *xs, int state)
+{
+	char num[8];
+
+	snprintf(num, sizeof(num), "%d", state);
+	xs_put(xs, nb->cfg.be_dir, "state", num);
+	__atomic_store_n(&nb->st.state, state, __ATOMIC_RELAXED);
+	nb_log(nb, "state %d", state);
+}
+
+static void nb_ctrl_event(void *arg, uint32_t port)
+{
+	struct pvf_nb *nb = arg;
+
+	(void)port;
+	nb->ctrl_kick = 1;
+}
+
+static void *nb_main(void *arg)
+{
+	struct pvf_nb *nb = arg;
+	struct xs_handle *xs = xs_open(0);
+	char wpath[512];
+	uint32_t fe_state = 0;
+	int be_state;
+
+	if (!xs) {
+		nb_set_error(nb, -errno);
+		return NULL;
+	}
+	snprintf(wpath, sizeof(wpath), "%s/state", nb->cfg.fe_dir);
+	xs_watch(xs, wpath, "nbfe");
+	if (nb_advertise(nb, xs))
+		nb_set_error(nb, -PVF_EIO);
+	nb_set_state(nb, xs, XenbusStateInitWait);
+	be_state = XenbusStateInitWait;
+	while (!nb->stop) {
+		struct pollfd pfd = { .fd = xs_fileno(xs), .events = POLLIN };
+
+		/* Watch events are hints: the state is re-read after each. */
+		if (poll(&pfd, 1, 0) > 0) {
+			unsigned int n;
+			char **ev = xs_read_watch(xs, &n);
+			uint32_t st;
+
+			free(ev);
+			if (nb_read_state(xs, nb->cfg.fe_dir, &st) == 0)
+				fe_state = st;
+			else
+				fe_state = XenbusStateUnknown;
+		}
+		if ((fe_state == XenbusStateInitialised || fe_state == XenbusStateConnected) &&
+		    be_state == XenbusStateInitWait) {
+			int rc = nb_connect(nb, xs);
+
+			if (rc) {
+				char msg[128];
+
+				nb_set_error(nb, rc);
+				nb_disconnect(nb);
+				snprintf(msg, sizeof(msg), "%d connecting: %s", -rc, pvf_strerror(rc));
+				xs_put(xs, nb->cfg.be_dir, "error", msg);
+				nb_set_state(nb, xs, XenbusStateClosing);
+				be_state = XenbusStateClosing;
+			} else {
+				if (nb->ctrl_bound)
+					pvf_lb_be_bind(nb->be, nb->ctrl_port, nb_ctrl_event, nb);
+				nb_set_state(nb, xs, XenbusStateConnected);
+				be_state = XenbusStateConnected;
+				NB_ADD(nb, connections, 1);
+			}
+		} else if ((fe_state == XenbusStateClosing || fe_state == XenbusStateClosed ||
+			    fe_state == XenbusStateUnknown) &&
+			   (be_state == XenbusStateConnected || be_state == XenbusStateClosing)) {
+			nb_disconnect(nb);
+			nb_set_state(nb, xs, XenbusStateClosed);
+			be_state = XenbusStateClosed;
+			NB_ADD(nb, disconnects, 1);
+		} else if (fe_state == XenbusStateInitialising &&
+			   (be_state == XenbusStateClosed || be_state == XenbusStateClosing)) {
+			nb_disconnect(nb);
+			nb_set_state(nb, xs, XenbusStateInitWait); /* ready again */
+			be_state = XenbusStateInitWait;
+		}
+		if (nb->ctrl_kick || be_state == XenbusStateConnected) {
+			nb->ctrl_kick = 0;
+			nb_ctrl_work(nb);
+		}
+		pvf_lb_be_poll(nb->be, 2);
+	}
+	nb_disconnect(nb);
+	if (be_state != XenbusStateInitWait)
+		nb_set_state(nb, xs, XenbusStateClosed);
+	xs_unwatch(xs, wpath, "nbfe");
+	xs_close(xs);
+	return NULL;
+}
+
+int pvf_nb_start(const struct pvf_nb_config *cfg, struct pvf_nb **out)
+{
+	struct pvf_nb *nb;
+	unsigned int defq;
+	int rc;
+
+	if (!cfg || !out || !cfg->hv || !cfg->fe_dir[0] || !cfg->be_dir[0] ||
+	    (unsigned int)cfg->mode > PVF_NB_MODE_SINK ||
+	    (unsigned int)cfg->profile > PVF_NB_PROFILE_FULL)
+		return -PVF_EINVAL;
+	nb = calloc(1, sizeof(*nb));
+	if (!nb)
+		return -PVF_ENOMEM;
+	nb->cfg = *cfg;
+	nb->tap_fd = -1;
+	defq = cfg->profile == PVF_NB_PROFILE_FULL ? 8 : cfg->profile == PVF_NB_PROFILE_LINUX ? 4 : 1;
+	nb->max_queues = cfg->max_queues ? cfg->max_queues : defq;
+	if (nb->max_queues > PVF_NB_MAX_QUEUES)
+		nb->max_queues = PVF_NB_MAX_QUEUES;
+	if (cfg->profile == PVF_NB_PROFILE_QEMU)
+		nb->max_queues = 1;
+	for (unsigned int i = 0; i < PVF_NB_MAX_QUEUES; i++) {
+		nb->q[i].evfd = -1;
+		nb->q[i].tap_fd = -1;
+	}
+	nb->st.state = XenbusStateUnknown;
+	pthread_mutex_init(&nb->lock, NULL);
+	if (cfg->mode == PVF_NB_MODE_TAP) {
+		rc = pvf_tap_open(cfg->tap_name, 1, &nb->tap_fd);
+		if (rc) {
+			pthread_mutex_destroy(&nb->lock);
+			free(nb);
+			return rc;
+		}
+	}
+	rc = pvf_lb_be_open(cfg->hv, &nb->be);
+	if (!rc)
+		rc = -pthread_create(&nb->thread, NULL, nb_main, nb);
+	if (rc) {
+		if (nb->be)
+			pvf_lb_be_close(nb->be);
+		if (nb->tap_fd >= 0)
+			close(nb->tap_fd);
+		pthread_mutex_destroy(&nb->lock);
+		free(nb);
+		return rc;
+	}
+	*out = nb;
+	return 0;
+}
+
+int pvf_nb_stop(struct pvf_nb *nb)
+{
+	int err;
+
+	if (!nb)
+		return 0;
+	nb->stop = 1;
+	pthread_join(nb->thread, NULL);
+	err = nb->st.error;
+	pvf_lb_be_close(nb->be);
+	if (nb->tap_fd >= 0)
+		close(nb->tap_fd);
+	pthread_mutex_destroy(&nb->lock);
+	free(nb);
+	return err;
+}
+
+#define NB_GET(f) st->f = __atomic_load_n(&nb->st.f, __ATOMIC_RELAXED)
+
+int pvf_nb_stats(struct pvf_nb *nb, struct pvf_nb_stats *st)
+{
+	NB_GET(tx_packets); NB_GET(tx_bytes); NB_GET(tx_errors); NB_GET(tx_dropped);
+	NB_GET(tx_gso); NB_GET(tx_csum_blank);
+	NB_GET(rx_packets); NB_GET(rx_bytes); NB_GET(rx_dropped);
+	NB_GET(notify_tx); NB_GET(notify_rx); NB_GET(events); NB_GET(ctrl_requests);
+	NB_GET(fatal); NB_GET(connections); NB_GET(disconnects); NB_GET(grants_mapped);
+	NB_GET(state); NB_GET(error);
+	return 0;
+}
+
+int pvf_nb_hash(struct pvf_nb *nb, struct pvf_nb_hash *h)
+{
+	pthread_mutex_lock(&nb->lock);
+	*h = nb->hash;
+	pthread_mutex_unlock(&nb->lock);
+	return 0;
+}
+
+int pvf_nb_frontend_info(struct pvf_nb *nb, struct pvf_nb_frontend *fi)
+{
+	pthread_mutex_lock(&nb->lock);
+	*fi = nb->fe;
+	pthread_mutex_unlock(&nb->lock);
+	return 0;
+}
