@@ -212,6 +212,11 @@ int pvf_bbc_pump(struct pvf_bbc *c, int timeout_ms);
 int pvf_bbc_io(struct pvf_bbc *c, enum pvf_blk_op op, uint64_t sector, void *buf,
 	       uint32_t nsect, int timeout_ms);
 
+/* The device failed (broken, timed out): Closing, wait for the backend to
+ * unmap, shut the core down (every request completes, -PVF_ESHUTDOWN).
+ * The client stays open for pvf_bbc_close().  Returns as pvf_blk_shutdown. */
+int pvf_bbc_abort(struct pvf_bbc *c, int timeout_ms);
+
 /* Close: Closing, wait for the backend, shutdown, Closed; frees pages.
  * Returns 0 or the first error (grants still held: -PVF_EBUSY). */
 int pvf_bbc_close(struct pvf_bbc *c, int timeout_ms);

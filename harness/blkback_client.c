@@ -302,7 +302,7 @@ int pvf_bbc_io(struct pvf_bbc *c, enum pvf_blk_op op, uint64_t sector, void *buf
 	if (!w.done) {
 		/* the core still borrows req, which must not go out of scope:
 		 * shutting the device down completes it (-PVF_ESHUTDOWN) */
-		pvf_blk_shutdown(&c->blk);
+		pvf_bbc_abort(c, timeout_ms);
 		free(segs);
 		return w.done ? w.status : -PVF_ETIMEDOUT;
 	}
@@ -312,6 +312,17 @@ int pvf_bbc_io(struct pvf_bbc *c, enum pvf_blk_op op, uint64_t sector, void *buf
 	return w.status;
 }
 
+int pvf_bbc_abort(struct pvf_bbc *c, int timeout_ms)
+{
+	if (c->blk.state == PVF_BLK_S_CLOSED)
+		return pvf_blk_shutdown(&c->blk);
+	fe_state(c, 5);
+	/* the backend unmaps everything before it leaves Connected */
+	wait_be(c, 1u << 5 | 1u << 6 | 1u << 0, timeout_ms);
+	bind_ports(c, false);
+	return pvf_blk_shutdown(&c->blk);
+}
+
 int pvf_bbc_close(struct pvf_bbc *c, int timeout_ms)
 {
 	char wpath[PVF_BLK_PATH_MAX + 16];
@@ -319,10 +330,7 @@ int pvf_bbc_close(struct pvf_bbc *c, int timeout_ms)
 
 	if (!c->p)
 		return 0;
-	fe_state(c, 5);
-	wait_be(c, 1u << 5 | 1u << 6 | 1u << 0, timeout_ms);
-	bind_ports(c, false);
-	rc = pvf_blk_shutdown(&c->blk);
+	rc = pvf_bbc_abort(c, timeout_ms);
 	fe_state(c, 6);
 	wait_be(c, 1u << 6 | 1u << 0, timeout_ms);
 	snprintf(wpath, sizeof(wpath), "%s/state", c->be);

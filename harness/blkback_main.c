@@ -187,7 +187,9 @@ static int connect_queue(struct pvf_blkback *b, uint32_t qi, uint32_t nq)
 
 	if (nq > 1)
 		snprintf(sub, sizeof(sub), "queue-%u/", qi);
-	n = read_ring_pages(b, sub, &order);
+	/* ring-page-order / num-ring-pages live at the top level for every
+	 * queue, as Linux writes them; only the refs and port are per queue */
+	n = read_ring_pages(b, "", &order);
 	if (n < 0)
 		return n;
 	q->ring_pages = (uint32_t)n;

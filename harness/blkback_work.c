@@ -347,6 +347,9 @@ static int issue(struct wl *w, uint32_t si, uint64_t block, bool write)
 	}
 	if (write && w->o->verify)
 		fill_pattern(w, si, block);
+	else if (w->o->verify)
+		for (p = 0; p < w->ppb; p++) /* no stale pattern may pass for data */
+			memset(slot_page(w, si, p), 0xa5, PVF_PAGE_SIZE);
 	s->req.op = write ? PVF_BLK_OP_WRITE : PVF_BLK_OP_READ;
 	s->req.queue = (uint16_t)(si % w->o->queues);
 	s->req.sector = block * w->spb;
@@ -427,7 +430,7 @@ static int phase(struct wl *w, bool prefill, uint64_t deadline, bool measure)
 		if (rc < 0 && rc != -PVF_ENOTCONN) {
 			if (!fail)
 				fail = rc;
-			pvf_blk_shutdown(&w->c->blk);
+			pvf_bbc_abort(w->c, 3000);
 		}
 		for (si = 0; si < w->o->iodepth; si++) {
 			if (w->slots[si].busy && w->slots[si].done) {
