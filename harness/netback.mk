@@ -28,5 +28,13 @@ tests_test_netback_SOURCES = tests/test_netback.c harness/env.c
 tests_test_netback_CFLAGS = $(PVF_TEST_CFLAGS) -I$(top_srcdir)/harness
 tests_test_netback_LDADD = %reldir%/libpvfnetback.la $(PVF_TEST_LDADD) $(JSONC_LIBS)
 
+# `pvfront net` on its own, for the integration script.
+check_PROGRAMS += tests/test_netback_cmd
+tests_test_netback_cmd_SOURCES = tests/test_netback_cmd.c harness/env.c
+tests_test_netback_cmd_CFLAGS = $(PVF_TEST_CFLAGS) -I$(top_srcdir)/harness
+tests_test_netback_cmd_LDADD = %reldir%/libpvfnetback.la $(PVF_TEST_LDADD) $(JSONC_LIBS)
+
+# ping, iperf3 and a TCP file copy between two namespaces through the rings.
 dist_check_SCRIPTS += tests/net_integration.sh
 TESTS += tests/net_integration.sh
+EXTRA_DIST += tests/net_integration.sh
