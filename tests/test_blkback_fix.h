@@ -120,7 +120,7 @@ static int fx_wait_be(uint32_t want, int ms)
 	return -1;
 }
 
-static void raw_open(struct rawfe *r)
+static __attribute__((unused)) void raw_open(struct rawfe *r)
 {
 	char num[32];
 	const struct pvf_platform *p = pvf_lb_guest_platform(fx_g);
@@ -150,7 +150,7 @@ static void raw_open(struct rawfe *r)
 
 /* Push @req and wait for one response.  Returns its status, or 99 on
  * timeout.  *rsp_id receives the id. */
-static int raw_do(struct rawfe *r, const void *req, size_t len, uint64_t *rsp_id)
+static __attribute__((unused)) int raw_do(struct rawfe *r, const void *req, size_t len, uint64_t *rsp_id)
 {
 	void *slot = RING_GET_REQUEST(&r->fr, r->fr.req_prod_pvt);
 	int notify, i;
@@ -177,7 +177,7 @@ static int raw_do(struct rawfe *r, const void *req, size_t len, uint64_t *rsp_id
 	return 99;
 }
 
-static void raw_close(struct rawfe *r)
+static __attribute__((unused)) void raw_close(struct rawfe *r)
 {
 	const struct pvf_platform *p = r->p;
 
