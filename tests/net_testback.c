@@ -633,7 +633,7 @@ int ntb_fx_free(struct ntb_fx *fx)
 	int leaks, r = 0;
 
 	ntb_detach(&fx->tb);
-	if (fx->inited)
+	if (fx->inited && !fx->net.destroyed)
 		r = pvf_net_destroy(&fx->net);
 	leaks = pvf_fake_leaks(fx->f, why, sizeof(why));
 	if (leaks || r)

@@ -297,19 +297,23 @@ static int map_status(int16_t st)
 	}
 }
 
-/* One slot of @tx is done with @status. */
-static void slot_done(struct pvf_net *net, struct pvf_net_queue *q, uint16_t id, int status)
+/* One slot of @tx is done with @status.  Returns 0, or -PVF_EBUSY if its
+ * grant is still mapped (held back; the packet completes with it). */
+static int slot_done(struct pvf_net *net, struct pvf_net_queue *q, uint16_t id, int status)
 {
+	int busy = 0;
+
 	struct pvf_net_txs *s = &q->txs[id];
 	struct pvf_net_tx *tx = s->pkt;
 
 	if (s->gref != PVF_NET_NOREF && pvf_net_end_grant(net, s->gref) == -PVF_EBUSY)
-		status = -PVF_EBUSY;
+		status = busy = -PVF_EBUSY;
 	id_put(q, id);
 	if (status == -PVF_EBUSY || (status && !tx->p_status))
 		tx->p_status = (int16_t)status; /* EBUSY wins: pages not reusable */
 	if (--tx->p_left == 0)
 		pvf_net_tx_finish(net, tx, tx->p_status);
+	return busy;
 }
 
 int pvf_net_tx_poll(struct pvf_net *net, struct pvf_net_queue *q)
@@ -325,8 +329,6 @@ int pvf_net_tx_poll(struct pvf_net *net, struct pvf_net_queue *q)
 		}
 		for (i = q->tx.rsp_cons; i != prod; i++) {
 			netif_tx_response_t rsp;
-			int st;
-
 			PVF_RING_COPY_RESPONSE(&q->tx, i, &rsp); /* copied once */
 			q->tx.rsp_cons = i + 1;
 			done++;
@@ -337,9 +339,7 @@ int pvf_net_tx_poll(struct pvf_net *net, struct pvf_net_queue *q)
 				pvf_net_break(net, "tx response id not in flight", rsp.id, i);
 				return -PVF_EPROTO;
 			}
-			st = map_status(rsp.status);
-			slot_done(net, q, rsp.id, st);
-			if (st == -PVF_EBUSY)
+			if (slot_done(net, q, rsp.id, map_status(rsp.status)) == -PVF_EBUSY)
 				pvf_net_break(net, "tx grant still mapped after response", rsp.id, 0);
 			if (pvf_broken_get(&net->brk))
 				return -PVF_EPROTO;
