@@ -225,7 +225,7 @@ static int run_tap(struct net_run *r, struct pvf_nb *nb)
 			if (n < 14)
 				break;
 			busy = 1;
-			/* flow -> queue: by the last byte of the IPv4 source (simple). */
+			/* All frames go out on queue 0 (no flow steering yet). */
 			while ((rc = pvf_nbf_send(&r->f, 0, frame, (size_t)n, 0, NULL, 0)) == -PVF_EAGAIN &&
 			       !net_stop)
 				if (pvf_nbf_poll(&r->f, 1) < 0)
