@@ -15,7 +15,9 @@ pvfront_SOURCES = \
 	%reldir%/echo.h \
 	%reldir%/echo_front.c \
 	%reldir%/echo_back.c \
-	$(pvf_unplug_harness_sources)
+	$(pvf_unplug_harness_sources) \
+	$(pvf_blkback_sources) \
+	$(pvf_netback_sources)
 pvfront_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(JSONC_CFLAGS)
 pvfront_LDADD = libpvfront-check.la $(XENSTORE_LIBS) $(JSONC_LIBS) -lpthread
 

@@ -8,12 +8,16 @@
 #include "config.h"
 #include "commands.h"
 #include "unplug_emu.h"
+#include "blkback.h"
+#include "netback.h"
 
 static const struct pvf_command commands[] = {
 	{ "run", pvf_cmd_run, "the main job: the loopback harness on its embedded defaults" },
 	{ "selftest", pvf_cmd_selftest, "quick checks of the simulated hypervisor and xenstore" },
 	{ "xenstore", pvf_cmd_xenstore, "run the embedded xenstore server in the foreground" },
 	{ "unplug", pvf_cmd_unplug, "unplug policy tester: handshake, blacklist, decision" },
+	{ "blk", pvf_cmd_blk, "block workload: blkfront core against the userspace blkback" },
+	{ "net", pvf_cmd_net, "netfront <-> netback: TAP bridge between namespaces, echo/sink packet rate" },
 };
 
 int pvf_usage_error(const char *cmd, const char *fmt, ...)
