@@ -1,2 +1,19 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# Makefile fragment (see the top-level Makefile.am).
+# Makefile fragment (see the top-level Makefile.am): the real-Xen tests.
+#
+# test_xen_xsdiff: the xenstore differential script against the embedded
+# server, compared with the transcript recorded from Debian's xenstored 4.17.
+# tests/xen/check: boots Xen + dom0 under qemu (tests/xen/run) when
+# PVF_XEN_VM=1, otherwise skips (exit 77) saying so.
+
+check_PROGRAMS += tests/test_xen_xsdiff
+TESTS += tests/test_xen_xsdiff
+tests_test_xen_xsdiff_SOURCES = tests/test_xen_xsdiff.c tests/xen/xsdiff.c tests/xen/xsdiff.h
+tests_test_xen_xsdiff_CFLAGS = $(PVF_TEST_CFLAGS) -I$(top_srcdir)/tests \
+	-DPVF_XSDIFF_EXPECTED='"$(abs_top_srcdir)/tests/xen/xsdiff.expected"'
+tests_test_xen_xsdiff_LDADD = $(PVF_TEST_LDADD)
+
+EXTRA_DIST += tests/xen/run tests/xen/init tests/xen/xsdiff.expected
+
+dist_check_SCRIPTS += tests/xen/check
+TESTS += tests/xen/check
