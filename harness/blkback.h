@@ -274,4 +274,17 @@ uint32_t pvf_wl_pages(const struct pvf_wl_opts *o);
 /* `pvfront blk`: see docs/blk.md.  Returns the exit status. */
 int pvf_cmd_blk(int argc, char **argv);
 
+struct pvf_env;
+/*
+ * pvf_blk_job - one whole block job inside an existing harness
+ * environment: toolstack nodes for vbd @devid, a blkback thread, the block
+ * frontend connected through XenBus, workload @o (printed as `pvfront blk`
+ * prints it), a clean close, and a check that no grant stays mapped.
+ * Returns the exit status (0 success, 1 failure).
+ */
+int pvf_blk_job(struct pvf_env *env, const struct pvf_wl_opts *o, unsigned int devid);
+/* The frontend configuration and hypervisor sizes workload @o needs. */
+void pvf_blk_job_frontend_config(const struct pvf_wl_opts *o, struct pvf_blk_config *fc);
+void pvf_blk_job_env_config(const struct pvf_wl_opts *o, struct pvf_lb_config *lc);
+
 #endif

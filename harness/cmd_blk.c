@@ -103,80 +103,79 @@ static void print_result(const struct pvf_wl_opts *o, const struct pvf_bbc *c,
 		printf("  errors: %llu\n", (unsigned long long)r->errors);
 }
 
-int pvf_cmd_blk(int argc, char **argv)
+/* The hypervisor sizes workload @o needs, into @lc (defaults otherwise). */
+void pvf_blk_job_env_config(const struct pvf_wl_opts *o, struct pvf_lb_config *lc)
 {
-	struct pvf_wl_opts o;
+	struct pvf_blk_config fc;
+
+	pvf_blk_job_frontend_config(o, &fc);
+	pvf_lb_config_init(lc);
+	lc->guest_pages = pvf_wl_pages(o) + o->queues * (16u + fc.pool_pages + 1024u) + 4096u;
+	if (lc->guest_pages > 1048576)
+		lc->guest_pages = 1048576;
+	lc->grant_entries = 65536;
+}
+
+void pvf_blk_job_frontend_config(const struct pvf_wl_opts *o, struct pvf_blk_config *fc)
+{
+	uint32_t ppb = (o->bs + PVF_PAGE_SIZE - 1) / PVF_PAGE_SIZE;
+
+	pvf_blk_config_default(fc);
+	fc->nr_queues = (uint8_t)o->queues;
+	if (ppb > fc->max_indirect_segs)
+		fc->max_indirect_segs = (uint16_t)ppb;
+	fc->pool_pages = (uint16_t)(o->iodepth * ppb / o->queues + 16);
+	if (fc->pool_pages < 64)
+		fc->pool_pages = 64;
+	if (fc->pool_pages > 4096)
+		fc->pool_pages = 4096;
+	if (fc->pool_pages < fc->max_indirect_segs)
+		fc->pool_pages = fc->max_indirect_segs;
+}
+
+int pvf_blk_job(struct pvf_env *env, const struct pvf_wl_opts *o, unsigned int devid)
+{
 	struct pvf_wl_result r;
 	struct pvf_bb_config bc;
 	struct pvf_bb_stats bs;
-	struct pvf_lb_config lc;
 	struct pvf_lb_stats hs;
 	struct pvf_blk_config fc;
-	struct pvf_env env;
 	struct pvf_blkback *b = NULL;
 	struct pvf_bbc c;
-	char err[256], fe[128] = "", be[128] = "";
-	uint32_t ppb;
+	char fe[128] = "", be[128] = "";
 	int rc, status = 1;
 
-	rc = pvf_wl_parse(argc, argv, &o, err, sizeof(err));
-	if (rc == 1) {
-		usage();
-		return 0;
-	}
-	if (rc)
-		return pvf_usage_error("blk", "%s", err);
-	if (!o.null && check_image(o.image))
-		return 1;
-	pvf_bb_profile(&bc, o.profile);
-	if (o.null)
-		bc.null_sectors = o.null_size / 512;
+	pvf_bb_profile(&bc, o->profile);
+	if (o->null)
+		bc.null_sectors = o->null_size / 512;
 	else
-		snprintf(bc.image, sizeof(bc.image), "%s", o.image);
+		snprintf(bc.image, sizeof(bc.image), "%s", o->image);
 	setenv("PVF_BLKBACK_QUIET", "1", 0);
+	pvf_blk_job_frontend_config(o, &fc);
 
-	ppb = (o.bs + PVF_PAGE_SIZE - 1) / PVF_PAGE_SIZE;
-	pvf_blk_config_default(&fc);
-	fc.nr_queues = (uint8_t)o.queues;
-	if (ppb > fc.max_indirect_segs)
-		fc.max_indirect_segs = (uint16_t)ppb;
-	fc.pool_pages = (uint16_t)(o.iodepth * ppb / o.queues + 16);
-	if (fc.pool_pages < 64)
-		fc.pool_pages = 64;
-	if (fc.pool_pages > 4096)
-		fc.pool_pages = 4096;
-	if (fc.pool_pages < fc.max_indirect_segs)
-		fc.pool_pages = fc.max_indirect_segs;
-
-	pvf_lb_config_init(&lc);
-	lc.guest_pages = pvf_wl_pages(&o) + o.queues * (16u + fc.pool_pages + 1024u) + 4096u;
-	if (lc.guest_pages > 1048576)
-		lc.guest_pages = 1048576;
-	lc.grant_entries = 65536;
-	if (pvf_env_start(&env, &lc, "blk"))
-		return 1;
-	rc = pvf_bb_toolstack_add(51712, pvf_lb_guest_domid(env.guest), 0, &bc, fe, sizeof(fe),
+	rc = pvf_bb_toolstack_add(devid, pvf_lb_guest_domid(env->guest), 0, &bc, fe, sizeof(fe),
 				  be, sizeof(be));
 	if (!rc)
-		rc = pvf_bb_create(env.hv, &bc, fe, be, &b);
+		rc = pvf_bb_create(env->hv, &bc, fe, be, &b);
 	if (!rc)
 		rc = pvf_bb_start(b);
 	if (rc) {
 		fprintf(stderr, "pvfront blk: cannot start the backend: %s\n", pvf_strerror(rc));
 		goto out;
 	}
-	rc = pvf_bbc_open(&c, env.guest, fe, be, &fc, pvf_wl_pages(&o), 5000);
+	rc = pvf_bbc_open(&c, env->guest, fe, be, &fc, pvf_wl_pages(o), 5000);
 	if (rc) {
 		fprintf(stderr, "pvfront blk: cannot connect the block frontend: %s\n",
 			pvf_strerror(rc));
 		goto out;
 	}
-	rc = pvf_wl_run(&c, &o, &r);
+	memset(&r, 0, sizeof(r));
+	rc = pvf_wl_run(&c, o, &r);
 	pvf_bb_get_stats(b, &bs);
 	if (rc)
 		fprintf(stderr, "pvfront blk: workload failed: %s\n", pvf_strerror(rc));
 	else
-		print_result(&o, &c, &r, &bs);
+		print_result(o, &c, &r, &bs);
 	if (r.first_error[0])
 		fprintf(stderr, "pvfront blk: %s\n", r.first_error);
 	status = rc || r.errors || r.verify_errors ? 1 : 0;
@@ -189,13 +188,37 @@ out:
 	if (b && pvf_bb_stop(b))
 		status = 1;
 	pvf_bb_destroy(b);
-	if (env.hv && pvf_lb_hv_stats(env.hv, &hs) == 0 && hs.grants_mapped) {
+	if (pvf_lb_hv_stats(env->hv, &hs) == 0 && hs.grants_mapped) {
 		fprintf(stderr, "pvfront blk: %u grants still mapped after the run\n",
 			hs.grants_mapped);
 		status = 1;
 	}
 	if (fe[0])
 		pvf_bb_toolstack_remove(fe, be);
+	return status;
+}
+
+int pvf_cmd_blk(int argc, char **argv)
+{
+	struct pvf_wl_opts o;
+	struct pvf_lb_config lc;
+	struct pvf_env env;
+	char err[256];
+	int rc, status;
+
+	rc = pvf_wl_parse(argc, argv, &o, err, sizeof(err));
+	if (rc == 1) {
+		usage();
+		return 0;
+	}
+	if (rc)
+		return pvf_usage_error("blk", "%s", err);
+	if (!o.null && check_image(o.image))
+		return 1;
+	pvf_blk_job_env_config(&o, &lc);
+	if (pvf_env_start(&env, &lc, "blk"))
+		return 1;
+	status = pvf_blk_job(&env, &o, 51712);
 	pvf_env_stop(&env);
 	return status;
 }

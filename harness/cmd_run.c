@@ -8,6 +8,8 @@
  * for the next OS and checks that nothing leaked.  Prints a summary.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include <pvfront/loopback.h>
 #include <pvfront/xsd.h>
 #include "commands.h"
+#include "blkback.h"
 #include "echo.h"
 #include "env.h"
 #include "unplug_run.h"
@@ -31,22 +34,31 @@ static double now_s(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: pvfront run [--rounds N] [--blacklisted]\n\n"
+	fprintf(f, "Usage: pvfront run [--rounds N] [--blacklisted] [--no-blk]\n\n"
 		   "The main job of the loopback harness, on embedded defaults:\n"
 		   "  1. start the embedded xenstore server and the simulated hypervisor;\n"
 		   "  2. run the unplug handshake against the emulated platform device;\n"
 		   "  3. if it decided PV, connect an echo PV device through XenBus\n"
 		   "     (grant + event channel, backend thread as dom0) and echo N requests;\n"
 		   "  4. hand the device over (Closing -> Closed, grants ended) and check\n"
-		   "     that no grant, page, port or watch leaked.\n\n"
+		   "     that no grant, page, port or watch leaked;\n"
+		   "  5. connect the block frontend to the userspace blkback serving a\n"
+		   "     temporary 64 MiB image and run 16 MiB of 4 KiB random writes at\n"
+		   "     QD32, verified on read-back.\n\n"
 		   "Options:\n"
 		   "  --rounds N      echo round trips (default 10000, 1..100000000)\n"
 		   "  --blacklisted   blacklist the driver build: nothing attaches\n"
+		   "  --no-blk        skip the block workload\n"
 		   "  -h, --help      this text\n"
 		   "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
-/* Step 2.  Returns 1 when the frontends may attach, 0 when not, <0 error. */
+#define RUN_ATTACH_ANY  1 /* some class went PV: the PV path is in use */
+#define RUN_ATTACH_DISK 2 /* the disk class went PV: blkfront may attach */
+#define RUN_ATTACH_NIC  4 /* the NIC class went PV: netfront may attach */
+
+/* Step 2.  Returns the RUN_ATTACH_* bits the decision allows (0: stay
+ * emulated, nothing attaches), or < 0 on error. */
 static int run_unplug(int blacklisted)
 {
 	struct pvf_unplug_case c;
@@ -86,7 +98,13 @@ static int run_unplug(int blacklisted)
 		printf("  unplug mask written: 0x%x\n", r.d.mask);
 	else
 		printf("  no unplug mask written: every emulated device stays\n");
-	attach = r.outcome != PVF_UNPLUG_OUTCOME_EMULATED;
+	attach = 0;
+	if (r.outcome != PVF_UNPLUG_OUTCOME_EMULATED)
+		attach |= RUN_ATTACH_ANY;
+	if (r.d.cls[PVF_UNPLUG_CLASS_DISKS].use != PVF_UNPLUG_USE_EMULATED)
+		attach |= RUN_ATTACH_DISK;
+	if (r.d.cls[PVF_UNPLUG_CLASS_NICS].use != PVF_UNPLUG_USE_EMULATED)
+		attach |= RUN_ATTACH_NIC;
 	pvf_unplug_emu_free(r.emu);
 	pvf_unplug_blacklist_clear(&bl);
 	return attach;
@@ -212,22 +230,65 @@ static int run_echo(struct pvf_lb_hv *hv, struct pvf_lb_guest *g, unsigned long 
 	return ok ? 0 : -PVF_EIO;
 }
 
+/* Step 5: a block workload with verify: blkfront core against the
+ * userspace blkback serving a temporary raw image. */
+static int run_blk(struct pvf_env *env)
+{
+	char dir[] = "/tmp/pvfront-run-XXXXXX";
+	struct pvf_wl_opts o;
+	char err[128];
+	char *argv[] = { "blk", "--rw", "randwrite", "--bs", "4k", "--iodepth", "32",
+			 "--size", "16M", "--verify", "--image", NULL, NULL };
+	char image[64];
+	int fd, rc;
+
+	if (!mkdtemp(dir)) {
+		perror("pvfront run: mkdtemp");
+		return -PVF_EIO;
+	}
+	snprintf(image, sizeof(image), "%s/disk.img", dir);
+	fd = open(image, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, 64 << 20) != 0) {
+		perror("pvfront run: creating the image");
+		if (fd >= 0)
+			close(fd);
+		rmdir(dir);
+		return -PVF_EIO;
+	}
+	close(fd);
+	argv[11] = image;
+	rc = pvf_wl_parse(12, argv, &o, err, sizeof(err));
+	if (rc == 0) {
+		printf("blk: 16 MiB of 4 KiB random writes at QD32 on a 64 MiB image, then verified "
+		       "on read-back\n");
+		fflush(stdout);
+		rc = pvf_blk_job(env, &o, 51712) ? -PVF_EIO : 0;
+	} else {
+		fprintf(stderr, "pvfront run: blk options: %s\n", err);
+	}
+	unlink(image);
+	rmdir(dir);
+	return rc;
+}
+
 int pvf_cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "blacklisted", no_argument, NULL, 'b' },
+		{ "no-blk", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pvf_env env;
+	struct pvf_lb_config lcfg;
 	struct pvf_lb_guest *g;
 	unsigned long rounds = 10000;
-	int blacklisted = 0, c, rc, attach;
+	int blacklisted = 0, no_blk = 0, c, rc, attach;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+r:bh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:bBh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': {
 			char *end;
@@ -241,6 +302,9 @@ int pvf_cmd_run(int argc, char **argv)
 		case 'b':
 			blacklisted = 1;
 			break;
+		case 'B':
+			no_blk = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -252,7 +316,9 @@ int pvf_cmd_run(int argc, char **argv)
 		return pvf_usage_error("run", "unexpected argument '%s'", argv[optind]);
 
 	printf("pvfront run: loopback harness, embedded defaults\n");
-	if (pvf_env_start(&env, NULL, "run"))
+	pvf_lb_config_init(&lcfg);
+	lcfg.grant_entries = 65536; /* the block job's rings, pools and indirect pages */
+	if (pvf_env_start(&env, &lcfg, "run"))
 		return 1;
 	g = env.guest;
 	printf("xenstore: embedded server on %s\n", pvf_xsd_socket_path(env.xsd));
@@ -270,6 +336,10 @@ int pvf_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	rc = run_echo(env.hv, g, rounds);
+	if (!rc && !no_blk && (attach & RUN_ATTACH_DISK))
+		rc = run_blk(&env);
+	else if (!no_blk)
+		printf("blk: not attached (the disk class stays emulated)\n");
 	printf("pvfront run: %s\n", rc ? "FAILED" : "OK");
 	rc = rc ? 1 : 0;
 out:
