@@ -79,7 +79,12 @@ static void test_main_job_runs_clean(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "echo: 500 round trips"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "handover: done"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "leaks: grants 0, pages 0, guest ports 0, backend ports 0, watches 0"));
+	/* the block workload with verify, through blkfront and blkback */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "negotiated: ring order 4"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "verify: ok"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "pvfront run: OK"));
+	CU_ASSERT_EQUAL(run("run --rounds 10 --no-blk", out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "verify:"));
 }
 
 static void test_main_job_blacklisted_stays_emulated(void)
@@ -88,6 +93,7 @@ static void test_main_job_blacklisted_stays_emulated(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no unplug mask written"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "frontends: not attached"));
 	CU_ASSERT_PTR_NULL(strstr(out, "xenbus:"));
+	CU_ASSERT_PTR_NULL(strstr(out, "pvfront blk:"));
 }
 
 int main(void)
