@@ -98,6 +98,13 @@ static int run_unplug(int blacklisted)
 		printf("  unplug mask written: 0x%x\n", r.d.mask);
 	else
 		printf("  no unplug mask written: every emulated device stays\n");
+	for (size_t i = 0; i < pvf_unplug_emu_ndevices(r.emu); i++) {
+		const struct pvf_unplug_emu_device *dev = pvf_unplug_emu_device(r.emu, i);
+
+		printf("  %s %s\n", dev->unplugged ? "unplugged:" : "kept:     ", dev->name);
+	}
+	for (size_t i = 0; i < pvf_unplug_emu_nlog(r.emu); i++)
+		printf("  device-model log: %s\n", pvf_unplug_emu_log_line(r.emu, i));
 	attach = 0;
 	if (r.outcome != PVF_UNPLUG_OUTCOME_EMULATED)
 		attach |= RUN_ATTACH_ANY;

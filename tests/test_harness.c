@@ -77,6 +77,9 @@ static void test_main_job_runs_clean(void)
 {
 	CU_ASSERT_EQUAL(run("run --rounds 500", out, sizeof(out)), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "echo: 500 round trips"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "unplugged: hda"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "unplugged: nic0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kept:      hdc")); /* the CD-ROM stays */
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "handover: done"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "leaks: grants 0, pages 0, guest ports 0, backend ports 0, watches 0"));
 	/* the block workload with verify, through blkfront and blkback */
@@ -91,6 +94,11 @@ static void test_main_job_blacklisted_stays_emulated(void)
 {
 	CU_ASSERT_EQUAL(run("run --blacklisted", out, sizeof(out)), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no unplug mask written"));
+	/* every emulated device stays, and the log channel still works */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kept:      hda"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kept:      nic0"));
+	CU_ASSERT_PTR_NULL(strstr(out, "unplugged:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "device-model log: pvfront unplug: product 3 build 4242: emulated"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "frontends: not attached"));
 	CU_ASSERT_PTR_NULL(strstr(out, "xenbus:"));
 	CU_ASSERT_PTR_NULL(strstr(out, "pvfront blk:"));
