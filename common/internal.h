@@ -45,6 +45,19 @@ int memcmp(const void *a, const void *b, size_t n);
 #define pvf_unlikely(x) (x)
 #endif
 
+/* Round @x up to a multiple of 8 bytes (scratch-memory layout). */
+#define PVF_ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
+
+/* Take @bytes (rounded up to 8) from the caller-provided scratch area at
+ * *@cur and advance it; the caller sized the area with the same sum. */
+static inline void *pvf_carve(char **cur, size_t bytes)
+{
+	void *p = *cur;
+
+	*cur += PVF_ALIGN8(bytes);
+	return p;
+}
+
 /* Bounded string helpers (no libc). */
 size_t pvf_strnlen(const char *s, size_t max);
 int pvf_strcmp(const char *a, const char *b);

@@ -5,7 +5,6 @@
  */
 #include "blk_internal.h"
 
-#define BLK_ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
 
 PVF_API void pvf_blk_config_default(struct pvf_blk_config *cfg)
 {
@@ -51,12 +50,12 @@ static size_t queue_scratch(const struct pvf_blk_config *cfg)
 	size_t rs = pvf_blk_ring_size(cfg->max_ring_page_order);
 	size_t segmax = cfg_segmax(cfg);
 
-	return BLK_ALIGN8(rs * sizeof(struct pvf_blk_shadow)) +
-	       2 * BLK_ALIGN8(rs * segmax * sizeof(uint32_t)) +
-	       BLK_ALIGN8((size_t)cfg->pool_pages * sizeof(uint64_t)) +
-	       2 * BLK_ALIGN8((size_t)cfg->pool_pages * sizeof(uint32_t)) +
-	       BLK_ALIGN8(rs * cfg_ind_per_slot(cfg) * sizeof(uint64_t)) +
-	       BLK_ALIGN8(rs * cfg_ind_per_slot(cfg) * sizeof(uint32_t));
+	return PVF_ALIGN8(rs * sizeof(struct pvf_blk_shadow)) +
+	       2 * PVF_ALIGN8(rs * segmax * sizeof(uint32_t)) +
+	       PVF_ALIGN8((size_t)cfg->pool_pages * sizeof(uint64_t)) +
+	       2 * PVF_ALIGN8((size_t)cfg->pool_pages * sizeof(uint32_t)) +
+	       PVF_ALIGN8(rs * cfg_ind_per_slot(cfg) * sizeof(uint64_t)) +
+	       PVF_ALIGN8(rs * cfg_ind_per_slot(cfg) * sizeof(uint32_t));
 }
 
 PVF_API size_t pvf_blk_scratch_size(const struct pvf_blk_config *cfg)
@@ -64,14 +63,6 @@ PVF_API size_t pvf_blk_scratch_size(const struct pvf_blk_config *cfg)
 	if (!cfg || cfg_check(cfg))
 		return 0;
 	return queue_scratch(cfg) * cfg->nr_queues;
-}
-
-static void *carve(char **cur, size_t bytes)
-{
-	void *p = *cur;
-
-	*cur += BLK_ALIGN8(bytes);
-	return p;
 }
 
 PVF_API int pvf_blk_init(struct pvf_blk *blk, const struct pvf_platform *plat,
@@ -107,14 +98,14 @@ PVF_API int pvf_blk_init(struct pvf_blk *blk, const struct pvf_platform *plat,
 	for (qi = 0; qi < cfg->nr_queues; qi++) {
 		struct pvf_blk_queue *q = &blk->q[qi];
 
-		q->shadow = carve(&cur, rs * sizeof(struct pvf_blk_shadow));
-		q->seg_refs = carve(&cur, rs * segmax * sizeof(uint32_t));
-		q->seg_pool = carve(&cur, rs * segmax * sizeof(uint32_t));
-		q->pool_frames = carve(&cur, (size_t)cfg->pool_pages * sizeof(uint64_t));
-		q->pool_refs = carve(&cur, (size_t)cfg->pool_pages * sizeof(uint32_t));
-		q->pool_stack = carve(&cur, (size_t)cfg->pool_pages * sizeof(uint32_t));
-		q->ind_frames = carve(&cur, rs * blk->ind_per_slot_max * sizeof(uint64_t));
-		q->ind_refs = carve(&cur, rs * blk->ind_per_slot_max * sizeof(uint32_t));
+		q->shadow = pvf_carve(&cur, rs * sizeof(struct pvf_blk_shadow));
+		q->seg_refs = pvf_carve(&cur, rs * segmax * sizeof(uint32_t));
+		q->seg_pool = pvf_carve(&cur, rs * segmax * sizeof(uint32_t));
+		q->pool_frames = pvf_carve(&cur, (size_t)cfg->pool_pages * sizeof(uint64_t));
+		q->pool_refs = pvf_carve(&cur, (size_t)cfg->pool_pages * sizeof(uint32_t));
+		q->pool_stack = pvf_carve(&cur, (size_t)cfg->pool_pages * sizeof(uint32_t));
+		q->ind_frames = pvf_carve(&cur, rs * blk->ind_per_slot_max * sizeof(uint64_t));
+		q->ind_refs = pvf_carve(&cur, rs * blk->ind_per_slot_max * sizeof(uint32_t));
 		q->free_head = PVF_BLK_NONE;
 	}
 	blk->state = PVF_BLK_S_INIT;

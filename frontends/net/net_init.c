@@ -6,7 +6,6 @@
  */
 #include "net_internal.h"
 
-#define NET_ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
 
 PVF_API void pvf_net_config_default(struct pvf_net_config *cfg)
 {
@@ -37,10 +36,10 @@ static size_t queue_scratch(const struct pvf_net_config *cfg)
 {
 	size_t nb = cfg->rx_buffers;
 
-	return NET_ALIGN8(PVF_NET_TX_RING_SIZE * sizeof(struct pvf_net_txs)) +
-	       NET_ALIGN8(PVF_NET_RX_RING_SIZE * sizeof(uint16_t)) +
-	       NET_ALIGN8(nb * sizeof(uint16_t)) + NET_ALIGN8(nb * sizeof(struct pvf_net_rxb)) +
-	       NET_ALIGN8(nb * sizeof(uint64_t));
+	return PVF_ALIGN8(PVF_NET_TX_RING_SIZE * sizeof(struct pvf_net_txs)) +
+	       PVF_ALIGN8(PVF_NET_RX_RING_SIZE * sizeof(uint16_t)) +
+	       PVF_ALIGN8(nb * sizeof(uint16_t)) + PVF_ALIGN8(nb * sizeof(struct pvf_net_rxb)) +
+	       PVF_ALIGN8(nb * sizeof(uint64_t));
 }
 
 PVF_API size_t pvf_net_scratch_size(const struct pvf_net_config *cfg)
@@ -48,14 +47,6 @@ PVF_API size_t pvf_net_scratch_size(const struct pvf_net_config *cfg)
 	if (!cfg || cfg_check(cfg))
 		return 0;
 	return queue_scratch(cfg) * cfg->nr_queues;
-}
-
-static void *carve(char **cur, size_t bytes)
-{
-	void *p = *cur;
-
-	*cur += NET_ALIGN8(bytes);
-	return p;
 }
 
 /* ---- XenBus driver callbacks ---------------------------------------------- */
@@ -198,11 +189,11 @@ PVF_API int pvf_net_init(struct pvf_net *net, const struct pvf_platform *plat,
 	for (i = 0; i < cfg->nr_queues; i++) {
 		struct pvf_net_queue *q = &net->q[i];
 
-		q->txs = carve(&cur, PVF_NET_TX_RING_SIZE * sizeof(struct pvf_net_txs));
-		q->rx_slot = carve(&cur, PVF_NET_RX_RING_SIZE * sizeof(uint16_t));
-		q->rx_free = carve(&cur, (size_t)cfg->rx_buffers * sizeof(uint16_t));
-		q->rxb = carve(&cur, (size_t)cfg->rx_buffers * sizeof(struct pvf_net_rxb));
-		q->rx_frames = carve(&cur, (size_t)cfg->rx_buffers * sizeof(uint64_t));
+		q->txs = pvf_carve(&cur, PVF_NET_TX_RING_SIZE * sizeof(struct pvf_net_txs));
+		q->rx_slot = pvf_carve(&cur, PVF_NET_RX_RING_SIZE * sizeof(uint16_t));
+		q->rx_free = pvf_carve(&cur, (size_t)cfg->rx_buffers * sizeof(uint16_t));
+		q->rxb = pvf_carve(&cur, (size_t)cfg->rx_buffers * sizeof(struct pvf_net_rxb));
+		q->rx_frames = pvf_carve(&cur, (size_t)cfg->rx_buffers * sizeof(uint64_t));
 		pvf_net_tx_reset(q);
 		pvf_net_rx_reset(net, q);
 	}
