@@ -13,13 +13,7 @@
 #define PVF_NET_NONE16 0xffffu
 #define PVF_NET_NOREF 0xffffffffu
 
-_Static_assert(sizeof(struct netif_tx_request) == 12, "netif tx request is 12 bytes");
-_Static_assert(sizeof(struct netif_tx_response) == 4, "netif tx response is 4 bytes");
-_Static_assert(sizeof(struct netif_rx_request) == 8, "netif rx request is 8 bytes");
-_Static_assert(sizeof(struct netif_rx_response) == 8, "netif rx response is 8 bytes");
-_Static_assert(sizeof(struct netif_extra_info) == 8, "netif extra info is 8 bytes");
-_Static_assert(sizeof(struct xen_netif_ctrl_request) == 16, "ctrl request is 16 bytes");
-_Static_assert(sizeof(struct xen_netif_ctrl_response) == 12, "ctrl response is 12 bytes");
+/* The wire sizes themselves are checked once, in common/abi.c. */
 _Static_assert(__CONST_RING_SIZE(netif_tx, 4096) == PVF_NET_TX_RING_SIZE, "tx ring size");
 _Static_assert(__CONST_RING_SIZE(netif_rx, 4096) == PVF_NET_RX_RING_SIZE, "rx ring size");
 _Static_assert(PVF_NET_GSO_TCPV4 == XEN_NETIF_GSO_TYPE_TCPV4 &&
