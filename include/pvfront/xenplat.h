@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The real-Xen platform: the porting seam implemented in a Xen dom0 (or any
+ * domain with /dev/xen) with libxengnttab (gntshr), libxenevtchn and
+ * libxenstore, so that the cores run in a userspace process against real
+ * backends (the kernel's xen-blkback / xen-netback, or another domain's).
+ *
+ * Pages and grants.  gntshr (the gntalloc driver) cannot grant an arbitrary
+ * page: it allocates kernel pages already granted to one domain.  So
+ * page_alloc shares @npages pages writable to the configured backend domain
+ * and the "frames" it returns are opaque handles (never 0) of those pages;
+ * gnt_grant(@domid, @frame) hands out the page's reference (domid must be the
+ * backend domain; a read-only request still gets the writable reference, so
+ * the read-only protection is not enforced on this platform), and gnt_end
+ * releases the reference in our books.  The grant stays valid in Xen until
+ * page_free unshares the pages; if the backend still maps a page then, the
+ * kernel frees it only when the backend lets go.
+ *
+ * "Still mapped" (gnt_end -> -PVF_EBUSY, as on the simulated platform):
+ * the v1 grant entries of this domain are read through
+ * xenforeignmemory_map_resource(XENMEM_resource_grant_table), read-only;
+ * GTF_reading/GTF_writing set on the entry means the grantee maps it.  When
+ * Xen refuses that mapping (stats.busy_detect == 0) gnt_end cannot see
+ * mappings and always succeeds; a warning is logged once.
+ *
+ * Events.  Ports come from xenevtchn_bind_unbound_port(); the kernel masks a
+ * port when it delivers an event, pvf_xenplat_poll() re-arms it after running
+ * the handler.  The seam's "starts masked" is kept in software: events that
+ * arrive before evtchn_unmask() are remembered and delivered by the next
+ * poll after it.
+ *
+ * Ownership: everything belongs to the struct pvf_xenplat; close releases
+ * ports, watches (by closing the xenstore connection) and shared pages that
+ * are left, and reports them in the stats beforehand for leak checks.
+ * Threading: one thread at a time per struct pvf_xenplat.
+ */
+#ifndef PVFRONT_XENPLAT_H
+#define PVFRONT_XENPLAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <pvfront/platform.h>
+
+struct pvf_xenplat;
+
+struct pvf_xenplat_config {
+	pvf_domid_t backend_domid;    /* pages are shared to it; default 0 */
+	enum pvf_log_level log_level; /* lines above it are dropped; WARN */
+	const char *log_prefix;       /* copied; NULL: "pvfront" */
+};
+
+struct pvf_xenplat_stats {
+	unsigned int pages;       /* shared pages not yet freed */
+	unsigned int grants;      /* references handed out and not ended */
+	unsigned int ports;       /* event channel ports open */
+	unsigned int watches;     /* xenstore watches registered */
+	unsigned int busy_detect; /* 1: gnt_end can see the backend's mappings */
+	uint64_t events;          /* events delivered to handlers */
+};
+
+/* Fill @cfg with the defaults. */
+void pvf_xenplat_config_init(struct pvf_xenplat_config *cfg);
+
+/*
+ * pvf_xenplat_open - open /dev/xen (gntalloc, evtchn) and xenstore.
+ * @out: receives the platform, owned by the caller until pvf_xenplat_close().
+ * @cfg: NULL for the defaults.
+ * Returns 0; -PVF_ENODEV (no /dev/xen device: not in a Xen domain, or the
+ * modules xen-gntalloc / xen-evtchn are not loaded); -PVF_ECONNRESET (no
+ * xenstore); -PVF_ENOMEM.
+ */
+int pvf_xenplat_open(struct pvf_xenplat **out, const struct pvf_xenplat_config *cfg);
+
+/* Release everything (see Ownership above).  NULL is a no-op. */
+void pvf_xenplat_close(struct pvf_xenplat *x);
+
+/* The platform the cores use; valid until pvf_xenplat_close(). */
+const struct pvf_platform *pvf_xenplat_platform(struct pvf_xenplat *x);
+
+/* Snapshot the counters. */
+void pvf_xenplat_get_stats(const struct pvf_xenplat *x, struct pvf_xenplat_stats *st);
+
+/* Install @fn(@arg, port) as the handler of @port (NULL removes).
+ * Returns 0; -PVF_EBADF (not a port of this platform). */
+int pvf_xenplat_bind(struct pvf_xenplat *x, uint32_t port,
+		     void (*fn)(void *arg, uint32_t port), void *arg);
+
+/*
+ * pvf_xenplat_poll - wait up to @timeout_ms (0: do not wait, < 0: forever)
+ * for events, run the handlers of the unmasked ports that fired.
+ * Returns the number of events handled (>= 0); -PVF_EIO.
+ */
+int pvf_xenplat_poll(struct pvf_xenplat *x, int timeout_ms);
+
+/* The event channel fd (readable when an event is pending). */
+int pvf_xenplat_evtchn_fd(const struct pvf_xenplat *x);
+
+/* The xenstore fd to poll for watch events. */
+int pvf_xenplat_xs_fileno(struct pvf_xenplat *x);
+
+/*
+ * pvf_xenplat_xs_read_watch - take one pending watch event, non-blocking.
+ * Returns 1 (an event in @path/@token, NUL-terminated), 0 (none),
+ * -PVF_E2BIG (an event was consumed but did not fit), -PVF_EIO.
+ */
+int pvf_xenplat_xs_read_watch(struct pvf_xenplat *x, char *path, size_t psize,
+			      char *token, size_t tsize);
+
+/* ---- toolstack role: device directories for the kernel backends ---------- */
+
+/*
+ * pvf_xenplat_vbd_create - write a vbd pair for xen-blkback over a block
+ * device (normally a loop device): the backend directory
+ * /local/domain/<be>/backend/vbd/<fe>/<devid> (frontend, frontend-id, online,
+ * state=1, params, type=phy, mode, dev, physical-device=<major:minor hex>)
+ * and the frontend directory @fe_dir (backend, backend-id, state=1,
+ * virtual-device), in one transaction; permissions give each side its own
+ * directory.  @fe_dir must be outside /local/domain/<fe>/device/ when the
+ * frontend is dom0 (dom0's own xen-blkfront would take it).  @bdev: path of
+ * the block device.  @devid: the virtual device number (e.g. 51712, xvda).
+ * Returns 0; -PVF_ENOENT (@bdev missing); -PVF_EINVAL (@bdev not a block
+ * device, bad @fe_dir); xenstore errors as the xs ops return them.
+ */
+int pvf_xenplat_vbd_create(struct pvf_xenplat *x, const char *fe_dir, pvf_domid_t fe_domid,
+			   uint32_t devid, const char *bdev, int readonly);
+
+/*
+ * pvf_xenplat_vif_create - write a vif pair for xen-netback: backend
+ * directory /local/domain/<be>/backend/vif/<fe>/<handle> (frontend,
+ * frontend-id, online, state=1, handle, mac, script=@script (an existing
+ * file: netback only checks that the node exists), hotplug-status=connected,
+ * as the hotplug script would) and the frontend directory @fe_dir (backend,
+ * backend-id, state=1, handle, mac).  @mac: "aa:bb:cc:dd:ee:ff".
+ * Returns 0; -PVF_EINVAL; xenstore errors.
+ */
+int pvf_xenplat_vif_create(struct pvf_xenplat *x, const char *fe_dir, pvf_domid_t fe_domid,
+			   uint32_t handle, const char *mac, const char *script);
+
+/*
+ * pvf_xenplat_dev_destroy - remove a device pair written above: the
+ * frontend directory and /local/domain/<be>/backend/<type>/<fe>/<devid>.
+ * @type: "vbd" or "vif".  Returns 0 (also when already gone); -PVF_EINVAL;
+ * xenstore errors.
+ */
+int pvf_xenplat_dev_destroy(struct pvf_xenplat *x, const char *type, const char *fe_dir,
+			    pvf_domid_t fe_domid, uint32_t devid);
+
+#endif /* PVFRONT_XENPLAT_H */
