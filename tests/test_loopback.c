@@ -542,6 +542,132 @@ static void test_notify_wakes_process(void)
 	assert_no_leaks();
 }
 
+/* Domain-death semantics: a backend process that dies with grants mapped
+ * and a port bound keeps them until the hypervisor reaps it; then the
+ * guest's end of access succeeds and its port falls back to unbound.  The
+ * parent's own (live) mapping is never reaped. */
+static void test_reap_dead_backend(void)
+{
+	struct pvf_lb_stats st;
+	void *ga, *gb, *gc, *bva;
+	uint64_t fa, fb, fc;
+	uint32_t ra, rb, rc, gp, reaped0;
+	int pfd[2], status = 0;
+	siginfo_t si;
+	pid_t pid;
+	char c = 0;
+
+	grant_page(0, &ga, &fa, &ra);
+	grant_page(1, &gb, &fb, &rb);
+	grant_page(0, &gc, &fc, &rc);
+	CU_ASSERT_EQUAL_FATAL(P->evtchn_alloc_unbound(C, 0, &gp), 0);
+	CU_ASSERT_EQUAL_FATAL(pvf_lb_be_map(be, rc, 0, &bva), 0); /* ours, alive */
+	CU_ASSERT_EQUAL_FATAL(pipe(pfd), 0);
+	fflush(NULL);
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		struct pvf_lb_hv *h2;
+		struct pvf_lb_backend *b2;
+		void *va;
+		uint32_t bp;
+
+		alarm(20);
+		/* its own view through the fd, and the view fork left it */
+		if (pvf_lb_hv_attach(pvf_lb_hv_fd(hv), &h2) || pvf_lb_be_open(h2, &b2))
+			_exit(2);
+		if (pvf_lb_be_map(b2, ra, 0, &va) || pvf_lb_be_map(be, rb, 1, &va))
+			_exit(3);
+		if (pvf_lb_be_bind_interdomain(b2, gp, &bp))
+			_exit(4);
+		if (write(pfd[1], "x", 1) != 1)
+			_exit(5);
+		for (;;)
+			pause();
+	}
+	close(pfd[1]);
+	CU_ASSERT_EQUAL(read(pfd[0], &c, 1), 1);
+	close(pfd[0]);
+	reaped0 = pvf_lb_hv_reaped(hv); /* the child's be_open reaped earlier tests' */
+	CU_ASSERT_EQUAL(pvf_lb_hv_stats(hv, &st), 0);
+	CU_ASSERT_EQUAL(st.grants_mapped, 3);
+	CU_ASSERT_EQUAL(st.backend_ports, 1);
+	/* alive: nothing is reaped */
+	CU_ASSERT_EQUAL(pvf_lb_hv_reap(hv), 0);
+	CU_ASSERT_EQUAL(P->gnt_end(C, ra), -PVF_EBUSY);
+	CU_ASSERT_EQUAL(kill(pid, SIGKILL), 0);
+	/* dead but not waited for (a zombie): still held until reaped */
+	memset(&si, 0, sizeof(si));
+	CU_ASSERT_EQUAL(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT), 0);
+	CU_ASSERT_EQUAL(P->gnt_end(C, ra), -PVF_EBUSY);
+	CU_ASSERT_EQUAL(P->gnt_end(C, rb), -PVF_EBUSY);
+	CU_ASSERT_EQUAL(P->evtchn_notify(C, gp), 0); /* still bound */
+	CU_ASSERT_EQUAL(pvf_lb_hv_reap(hv), 1);
+	CU_ASSERT_EQUAL(pvf_lb_hv_reap(hv), 0);
+	CU_ASSERT_EQUAL(pvf_lb_hv_reaped(hv), reaped0 + 1);
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	CU_ASSERT_EQUAL(P->gnt_end(C, ra), 0);
+	CU_ASSERT_EQUAL(P->gnt_end(C, rb), 0);
+	CU_ASSERT_EQUAL(P->evtchn_notify(C, gp), -PVF_ENOTCONN); /* unbound again */
+	CU_ASSERT_EQUAL(pvf_lb_hv_stats(hv, &st), 0);
+	CU_ASSERT_EQUAL(st.grants_mapped, 1);
+	CU_ASSERT_EQUAL(st.backend_ports, 0);
+	/* the live mapping of this process survived */
+	CU_ASSERT_EQUAL(P->gnt_end(C, rc), -PVF_EBUSY);
+	CU_ASSERT_EQUAL(pvf_lb_be_unmap(be, rc, 0), 0);
+	CU_ASSERT_EQUAL(P->page_free(C, ga, 1), 0);
+	CU_ASSERT_EQUAL(P->page_free(C, gb, 1), 0);
+	ungrant_page(gc, rc);
+	CU_ASSERT_EQUAL(P->evtchn_close(C, gp), 0);
+	assert_no_leaks();
+}
+
+/* A live child's mappings are never reaped, also when it maps and unmaps
+ * what the parent mapped too; after a clean exit nothing is left. */
+static void test_reap_spares_live_process(void)
+{
+	void *ga, *bva;
+	uint64_t fa;
+	uint32_t ra;
+	int to_child[2], to_parent[2], status = 0;
+	pid_t pid;
+	char c = 0;
+
+	grant_page(0, &ga, &fa, &ra);
+	CU_ASSERT_EQUAL_FATAL(pvf_lb_be_map(be, ra, 0, &bva), 0);
+	CU_ASSERT_EQUAL_FATAL(pipe(to_child), 0);
+	CU_ASSERT_EQUAL_FATAL(pipe(to_parent), 0);
+	fflush(NULL);
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		void *va;
+		char x;
+
+		alarm(20);
+		if (pvf_lb_be_map(be, ra, 0, &va) || write(to_parent[1], "m", 1) != 1)
+			_exit(2);
+		if (read(to_child[0], &x, 1) != 1 || pvf_lb_be_unmap(be, ra, 0))
+			_exit(3);
+		_exit(0);
+	}
+	CU_ASSERT_EQUAL(read(to_parent[0], &c, 1), 1);
+	CU_ASSERT_EQUAL(pvf_lb_be_unmap(be, ra, 0), 0); /* ours */
+	CU_ASSERT_EQUAL(pvf_lb_hv_reap(hv), 0);
+	CU_ASSERT_EQUAL(P->gnt_end(C, ra), -PVF_EBUSY); /* the child's */
+	CU_ASSERT_EQUAL(write(to_child[1], "u", 1), 1);
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_EQUAL(pvf_lb_hv_reap(hv), 1); /* gone, nothing held */
+	close(to_child[0]);
+	close(to_child[1]);
+	close(to_parent[0]);
+	close(to_parent[1]);
+	ungrant_page(ga, ra);
+	assert_no_leaks();
+}
+
 static void test_attach_rejects_garbage(void)
 {
 	struct pvf_lb_hv *h2 = NULL;
@@ -610,6 +736,8 @@ int main(void)
 		PVF_TEST(test_close_breaks_binding),
 		PVF_TEST(test_notify_wakes_thread),
 		PVF_TEST(test_notify_wakes_process),
+		PVF_TEST(test_reap_dead_backend),
+		PVF_TEST(test_reap_spares_live_process),
 		PVF_TEST(test_attach_rejects_garbage),
 		PVF_TEST(test_default_config),
 		PVF_TEST_END

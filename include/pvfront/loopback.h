@@ -17,9 +17,11 @@
  * Everything that comes from either side (refs, ports, frames) is checked;
  * nothing in the shared memory is a pointer.  Only one guest handle may be
  * open at a time (its grant free list is private); any number of backend
- * handles may be open.  A process that dies while holding a mapping leaves
- * the map counts (and so GTF_reading/GTF_writing) set, as a dead backend
- * would on Xen.
+ * handles may be open.  A backend process that dies while holding a
+ * mapping leaves the map counts (and so GTF_reading/GTF_writing) set until
+ * pvf_lb_hv_reap() releases them, as Xen releases the mappings and event
+ * channels of a destroyed domain (or a dom0 kernel those of a process that
+ * exited); pvf_lb_be_open() reaps first.
  *
  * Ownership: a pvf_lb_hv belongs to the process that created or attached
  * it and must outlive every guest/backend handle opened on it.
@@ -88,6 +90,24 @@ void pvf_lb_hv_destroy(struct pvf_lb_hv *hv);
 
 /* Snapshot the leak counters.  Returns 0. */
 int pvf_lb_hv_stats(struct pvf_lb_hv *hv, struct pvf_lb_stats *st);
+
+/*
+ * pvf_lb_hv_reap - release what dead backend processes held.
+ * Every process that maps a grant or binds a backend port is recorded (pid
+ * and start time).  For each recorded process that no longer runs (no
+ * such pid, a zombie, or the pid now names a younger process) its
+ * mappings are dropped (GTF_reading/GTF_writing cleared where nothing else
+ * maps the entry, so the guest's end of access succeeds) and its backend
+ * ports are closed (the guest's end falls back to unbound).  Mappings and
+ * ports of live processes, and of processes whose state cannot be read,
+ * are never touched.  Safe to call from any process, at any time.
+ * Returns the number of dead processes released (>= 0); -PVF_EINVAL
+ * (NULL); -PVF_EIO (shared lock).
+ */
+int pvf_lb_hv_reap(struct pvf_lb_hv *hv);
+
+/* Dead processes released so far on this hypervisor (all callers). */
+uint32_t pvf_lb_hv_reaped(struct pvf_lb_hv *hv);
 
 /* The configuration in effect (read from the shared header). */
 void pvf_lb_hv_config(const struct pvf_lb_hv *hv, struct pvf_lb_config *cfg);
@@ -174,10 +194,12 @@ unsigned int pvf_lb_guest_xs_watches(const struct pvf_lb_guest *g);
 
 /* ---- backend side --------------------------------------------------------- */
 
-/* Open a backend handle.  Returns 0; -PVF_ENOMEM. */
+/* Open a backend handle; dead backend processes are reaped first
+ * (pvf_lb_hv_reap).  Returns 0; -PVF_EINVAL; -PVF_ENOMEM. */
 int pvf_lb_be_open(struct pvf_lb_hv *hv, struct pvf_lb_backend **out);
 
-/* Close the handle (ports and mappings it made stay recorded). */
+/* Close the handle (ports and mappings it made stay recorded, and are
+ * released by pvf_lb_hv_reap() once the process is gone). */
 void pvf_lb_be_close(struct pvf_lb_backend *be);
 
 /*

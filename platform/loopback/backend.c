@@ -17,6 +17,9 @@ PVF_API int pvf_lb_be_open(struct pvf_lb_hv *hv, struct pvf_lb_backend **out)
 
 	if (!hv || !out)
 		return -PVF_EINVAL;
+	/* A backend starting up (a toolstack restarting a driver) finds the
+	 * resources of dead backend processes released first. */
+	pvf_lb_hv_reap(hv);
 	be = calloc(1, sizeof(*be));
 	if (!be)
 		return -PVF_ENOMEM;

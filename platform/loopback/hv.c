@@ -51,6 +51,9 @@ static void lb_layout(const struct pvf_lb_config *c, struct lb_shared *sh)
 	off = lb_align(off + (uint64_t)c->grant_entries * sizeof(grant_entry_v1_t), 64);
 	sh->off_maps = off;
 	off = lb_align(off + (uint64_t)c->grant_entries * sizeof(struct lb_map_count), 64);
+	sh->off_hold = off;
+	off = lb_align(off + (uint64_t)(LB_HOLDERS + 1) * c->grant_entries *
+			       sizeof(struct lb_map_count), 64);
 	for (d = 0; d < LB_NDOMS; d++) {
 		sh->off_ports[d] = off;
 		off = lb_align(off + (uint64_t)c->ports * sizeof(struct lb_port), 64);
@@ -120,6 +123,7 @@ static int lb_map(int fd, struct pvf_lb_hv **out)
 	lb_layout(&hdr.cfg, &want);
 	if (want.total_size != hdr.total_size || want.off_mem != hdr.off_mem ||
 	    want.off_grants != hdr.off_grants || want.off_maps != hdr.off_maps ||
+	    want.off_hold != hdr.off_hold ||
 	    want.off_pagemap != hdr.off_pagemap ||
 	    want.off_ports[0] != hdr.off_ports[0] || want.off_ports[1] != hdr.off_ports[1] ||
 	    (uint64_t)st.st_size < hdr.total_size)
@@ -147,6 +151,8 @@ static int lb_map(int fd, struct pvf_lb_hv **out)
 	hv->cfg = hdr.cfg;
 	hv->grants = (grant_entry_v1_t *)(hv->base + want.off_grants);
 	hv->maps = (struct lb_map_count *)(hv->base + want.off_maps);
+	hv->hold = (struct lb_map_count *)(hv->base + want.off_hold);
+	hv->self_slot = LB_ANON;
 	for (d = 0; d < LB_NDOMS; d++)
 		hv->ports[d] = (struct lb_port *)(hv->base + want.off_ports[d]);
 	hv->pagemap = (uint64_t *)(hv->base + want.off_pagemap);

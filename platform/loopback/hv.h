@@ -8,6 +8,9 @@
  *                    both domains' 2-level event state + futex word
  *   [grants]         grant_entry_v1_t[grant_entries]
  *   [maps]           struct lb_map_count[grant_entries]
+ *   [hold]           struct lb_map_count[LB_HOLDERS + 1][grant_entries]:
+ *                    the same counts per mapping process (the sum over
+ *                    holders equals [maps]; see hv_reap.c)
  *   [ports]          struct lb_port[ports] for each domain
  *   [pagemap]        uint64_t bitmap, one bit per guest page
  *   [memory]         guest pages, page aligned; frame N at N * 4096
@@ -23,10 +26,17 @@
 #include "../../common/internal.h"
 
 #define LB_MAGIC   0x62766670u /* "pvfb" */
-#define LB_VERSION 1u
+#define LB_VERSION 2u
 #define LB_FIRST_REF 8u        /* GNTTAB_NR_RESERVED_ENTRIES */
 
 enum { LB_GUEST = 0, LB_BACKEND = 1, LB_NDOMS = 2 };
+
+/* Backend processes whose mappings and ports are recorded separately, so
+ * that those of a dead one can be released (pvf_lb_hv_reap).  Slot
+ * LB_ANON takes what is mapped while every slot is taken by a live
+ * process; it is never reaped. */
+#define LB_HOLDERS 16u
+#define LB_ANON LB_HOLDERS
 
 /* One domain's event state, laid out like the shared_info / vcpu_info
  * fields it stands for. */
@@ -48,7 +58,8 @@ enum lb_port_state {
 
 struct lb_port {
 	uint8_t state;        /* enum lb_port_state */
-	uint8_t pad;
+	uint8_t holder;       /* backend ports: holder slot + 1 of the process
+			       * that bound it; 0 unknown (never reaped) */
 	uint16_t remote_dom;  /* domid allowed to bind / bound */
 	uint32_t remote_port; /* peer port when INTERDOMAIN */
 };
@@ -59,18 +70,28 @@ struct lb_map_count {
 	uint16_t wr;
 };
 
+/* A process that maps grants or binds backend ports. */
+struct lb_holder {
+	int32_t pid;          /* 0: free slot */
+	uint32_t gen;         /* claims of this slot so far */
+	uint64_t start;       /* the process's start time (/proc/<pid>/stat
+			       * field 22), so a reused pid is not taken for
+			       * the process that died */
+};
+
 struct lb_shared {
 	uint32_t magic;
 	uint32_t version;
 	uint64_t total_size;
 	struct pvf_lb_config cfg;
-	uint64_t off_grants, off_maps, off_ports[LB_NDOMS], off_pagemap, off_mem;
+	uint64_t off_grants, off_maps, off_hold, off_ports[LB_NDOMS], off_pagemap, off_mem;
 	pthread_mutex_t lock;       /* process-shared, robust: ports, maps, pages */
 	uint32_t guest_open;        /* a guest handle exists */
 	uint32_t pages_allocated;
 	uint32_t page_hint;         /* where the next allocation search starts */
-	uint32_t pad;
+	uint32_t reaped;            /* dead processes released so far */
 	struct lb_evtchn_shared ev[LB_NDOMS];
+	struct lb_holder holders[LB_HOLDERS];
 };
 
 /* One domain's event demultiplexing in this process. */
@@ -90,6 +111,10 @@ struct pvf_lb_hv {
 	struct pvf_lb_config cfg;    /* validated private copy */
 	grant_entry_v1_t *grants;
 	struct lb_map_count *maps;
+	struct lb_map_count *hold;   /* [LB_HOLDERS + 1][grant_entries] */
+	int32_t self_pid;            /* this process's holder slot, cached */
+	uint64_t self_start;
+	uint32_t self_slot;
 	struct lb_port *ports[LB_NDOMS];
 	uint64_t *pagemap;
 	uint8_t *mem;                /* read-write guest memory */
@@ -120,6 +145,18 @@ int lb_ev_bind_handler(struct pvf_lb_hv *hv, int dom, uint32_t port,
 uint32_t lb_ev_ports_open(struct pvf_lb_hv *hv, int dom);
 int lb_ev_local_init(struct pvf_lb_hv *hv);
 void lb_ev_local_fini(struct pvf_lb_hv *hv);
+
+/* hv_reap.c: mapping processes (all under the shared lock) */
+/* This process's holder slot (claimed on first use); LB_ANON when every
+ * slot is taken by a live process. */
+uint32_t lb_holder_self(struct pvf_lb_hv *hv);
+/* Per-holder count of grant @ref. */
+struct lb_map_count *lb_hold(struct pvf_lb_hv *hv, uint32_t slot, uint32_t ref);
+/* Release what dead holders held; returns how many were dead. */
+int lb_reap_locked(struct pvf_lb_hv *hv);
+
+/* hv_evtchn.c, under the shared lock: close port @port of @dom. */
+void lb_ev_close_locked(struct pvf_lb_hv *hv, int dom, uint32_t port);
 
 /* hv_grant.c: the grantee side */
 int lb_gnt_map(struct pvf_lb_hv *hv, uint32_t ref, int readonly, void **va);

@@ -86,6 +86,13 @@ static void lb_port_reset(struct pvf_lb_hv *hv, int dom, uint32_t port)
 	pvf_evtchn_2l_clear(&hv->dom[dom].view, port);
 }
 
+/* The holder byte of a port @dom binds now: backend ports remember the
+ * process (hv_reap.c); guest ports are never reaped.  Locked. */
+static uint8_t lb_port_holder(struct pvf_lb_hv *hv, int dom)
+{
+	return dom == LB_BACKEND ? (uint8_t)(lb_holder_self(hv) + 1) : 0;
+}
+
 static uint32_t lb_port_find_free(struct pvf_lb_hv *hv, int dom)
 {
 	uint32_t p;
@@ -114,6 +121,7 @@ int lb_ev_alloc_unbound(struct pvf_lb_hv *hv, int dom, pvf_domid_t remote, uint3
 	lb_port_reset(hv, dom, p);
 	hv->ports[dom][p].remote_dom = remote;
 	hv->ports[dom][p].remote_port = 0;
+	hv->ports[dom][p].holder = lb_port_holder(hv, dom);
 	hv->ports[dom][p].state = LB_PORT_UNBOUND;
 	lb_unlock(hv);
 	*port = p;
@@ -146,6 +154,7 @@ int lb_ev_bind_interdomain(struct pvf_lb_hv *hv, int dom, uint32_t remote_port,
 	lb_port_reset(hv, dom, p);
 	hv->ports[dom][p].remote_dom = lb_domid(hv, peer);
 	hv->ports[dom][p].remote_port = remote_port;
+	hv->ports[dom][p].holder = lb_port_holder(hv, dom);
 	hv->ports[dom][p].state = LB_PORT_INTERDOMAIN;
 	rp->remote_port = p;
 	rp->state = LB_PORT_INTERDOMAIN;
@@ -216,19 +225,11 @@ int lb_ev_mask(struct pvf_lb_hv *hv, int dom, uint32_t port, int masked)
 	return 0;
 }
 
-int lb_ev_close(struct pvf_lb_hv *hv, int dom, uint32_t port)
+void lb_ev_close_locked(struct pvf_lb_hv *hv, int dom, uint32_t port)
 {
-	int peer = lb_other(dom), st, rc;
+	int peer = lb_other(dom);
 
-	rc = lb_lock(hv);
-	if (rc < 0)
-		return rc;
-	st = lb_port_state(hv, dom, port);
-	if (st < 0) {
-		lb_unlock(hv);
-		return st;
-	}
-	if (st == LB_PORT_INTERDOMAIN) {
+	if (hv->ports[dom][port].state == LB_PORT_INTERDOMAIN) {
 		uint32_t rport = hv->ports[dom][port].remote_port;
 
 		/* The peer's port falls back to unbound (as on Xen): its
@@ -244,6 +245,22 @@ int lb_ev_close(struct pvf_lb_hv *hv, int dom, uint32_t port)
 	lb_port_reset(hv, dom, port);
 	hv->ports[dom][port].state = LB_PORT_FREE;
 	hv->ports[dom][port].remote_port = 0;
+	hv->ports[dom][port].holder = 0;
+}
+
+int lb_ev_close(struct pvf_lb_hv *hv, int dom, uint32_t port)
+{
+	int st, rc;
+
+	rc = lb_lock(hv);
+	if (rc < 0)
+		return rc;
+	st = lb_port_state(hv, dom, port);
+	if (st < 0) {
+		lb_unlock(hv);
+		return st;
+	}
+	lb_ev_close_locked(hv, dom, port);
 	lb_unlock(hv);
 	lb_ev_bind_handler(hv, dom, port, NULL, NULL);
 	return 0;

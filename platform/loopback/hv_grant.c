@@ -9,7 +9,9 @@
  * succeeds only if the entry is still a valid grant to the backend.  The
  * cmpxchg pairs with the guest's cmpxchg in pvf_gnttab_end(): either the
  * guest sees our flag and answers EBUSY, or we see its cleared flags.
- * Map counts are ours alone and change under the shared lock.
+ * Map counts are ours alone and change under the shared lock; each is
+ * kept in total and per mapping process (hv_reap.c releases the share of
+ * a process that died).
  */
 #include <string.h>
 #include <pvfront/barrier.h>
@@ -62,7 +64,7 @@ static void gnt_unpin(grant_entry_v1_t *e, uint16_t del)
 int lb_gnt_map(struct pvf_lb_hv *hv, uint32_t ref, int readonly, void **va)
 {
 	grant_entry_v1_t *e;
-	struct lb_map_count *mc;
+	struct lb_map_count *mc, *hc;
 	uint16_t add = readonly ? GTF_reading : (GTF_reading | GTF_writing);
 	uint32_t frame;
 	int rc;
@@ -94,9 +96,13 @@ int lb_gnt_map(struct pvf_lb_hv *hv, uint32_t ref, int readonly, void **va)
 		rc = -PVF_EINVAL;
 		goto out;
 	}
+	hc = lb_hold(hv, lb_holder_self(hv), ref);
+	hc->rd++;
 	mc->rd++;
-	if (!readonly)
+	if (!readonly) {
+		hc->wr++;
 		mc->wr++;
+	}
 	*va = readonly ? (void *)(uintptr_t)(hv->mem_ro + (size_t)frame * LB_PAGE)
 		       : (void *)(hv->mem + (size_t)frame * LB_PAGE);
 out:
@@ -104,9 +110,16 @@ out:
 	return rc;
 }
 
+/* 1 if @c holds a mapping of the kind an unmap(@readonly) undoes. */
+static int lb_has_map(const struct lb_map_count *c, int readonly)
+{
+	return c->rd != 0 && (readonly ? c->rd > c->wr : c->wr != 0);
+}
+
 int lb_gnt_unmap(struct pvf_lb_hv *hv, uint32_t ref, int readonly)
 {
-	struct lb_map_count *mc;
+	struct lb_map_count *mc, *hc;
+	uint32_t i;
 	int rc;
 
 	if (ref < LB_FIRST_REF || ref >= hv->cfg.grant_entries)
@@ -117,9 +130,19 @@ int lb_gnt_unmap(struct pvf_lb_hv *hv, uint32_t ref, int readonly)
 		return rc;
 	/* A writable unmap needs a writable mapping; a read-only unmap needs
 	 * a read-only one (rd counts both kinds). */
-	if (mc->rd == 0 || (!readonly && mc->wr == 0) || (readonly && mc->rd == mc->wr)) {
+	if (!lb_has_map(mc, readonly)) {
 		lb_unlock(hv);
 		return -PVF_EINVAL;
+	}
+	/* Our own share first; a mapping another live process of the backend
+	 * domain made may be undone here too (one domain, as on Xen). */
+	hc = lb_hold(hv, lb_holder_self(hv), ref);
+	for (i = 0; !lb_has_map(hc, readonly) && i <= LB_HOLDERS; i++)
+		hc = lb_hold(hv, i, ref);
+	if (lb_has_map(hc, readonly)) {
+		hc->rd--;
+		if (!readonly)
+			hc->wr--;
 	}
 	mc->rd--;
 	if (!readonly && --mc->wr == 0)

@@ -7,6 +7,7 @@ pvf_user_sources += \
 	%reldir%/hv_mem.c \
 	%reldir%/hv_grant.c \
 	%reldir%/hv_evtchn.c \
+	%reldir%/hv_reap.c \
 	%reldir%/guest.c \
 	%reldir%/guest_xs.c \
 	%reldir%/backend.c
