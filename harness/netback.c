@@ -17,12 +17,12 @@
 #include "netback_internal.h"
 #include "tap.h"
 
-static const char *const mode_names[] = { "tap", "echo", "sink" };
+static const char *const mode_names[] = { "tap", "echo", "sink", "gen" };
 static const char *const profile_names[] = { "linux", "qemu", "full" };
 
 const char *pvf_nb_mode_name(enum pvf_nb_mode m)
 {
-	return (unsigned int)m < 3 ? mode_names[m] : "?";
+	return (unsigned int)m < 4 ? mode_names[m] : "?";
 }
 
 const char *pvf_nb_profile_name(enum pvf_nb_profile p)
@@ -32,7 +32,7 @@ const char *pvf_nb_profile_name(enum pvf_nb_profile p)
 
 int pvf_nb_mode_parse(const char *s, enum pvf_nb_mode *out)
 {
-	for (unsigned int i = 0; i < 3; i++)
+	for (unsigned int i = 0; i < 4; i++)
 		if (s && !strcmp(s, mode_names[i])) {
 			*out = (enum pvf_nb_mode)i;
 			return 0;
@@ -256,7 +256,9 @@ int pvf_nb_start(const struct pvf_nb_config *cfg, struct pvf_nb **out)
 	int rc;
 
 	if (!cfg || !out || !cfg->hv || !cfg->fe_dir[0] || !cfg->be_dir[0] ||
-	    (unsigned int)cfg->mode > PVF_NB_MODE_SINK ||
+	    (unsigned int)cfg->mode > PVF_NB_MODE_GEN ||
+	    (cfg->mode == PVF_NB_MODE_GEN && cfg->gen_size &&
+	     (cfg->gen_size < NB_ETH_HLEN || cfg->gen_size > 65535)) ||
 	    (unsigned int)cfg->profile > PVF_NB_PROFILE_FULL)
 		return -PVF_EINVAL;
 	nb = calloc(1, sizeof(*nb));
@@ -275,6 +277,11 @@ int pvf_nb_start(const struct pvf_nb_config *cfg, struct pvf_nb **out)
 		nb->q[i].tap_fd = -1;
 	}
 	nb->st.state = XenbusStateUnknown;
+	if (cfg->mode == PVF_NB_MODE_GEN) {
+		if (!nb->cfg.gen_size)
+			nb->cfg.gen_size = 64;
+		nb->gen_left = cfg->gen_count ? (int64_t)cfg->gen_count : INT64_MAX;
+	}
 	pthread_mutex_init(&nb->lock, NULL);
 	if (cfg->mode == PVF_NB_MODE_TAP) {
 		rc = pvf_tap_open(cfg->tap_name, 1, &nb->tap_fd);

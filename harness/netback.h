@@ -28,6 +28,8 @@ enum pvf_nb_mode {
 	PVF_NB_MODE_TAP,   /* TX frames to a TAP device, TAP frames to RX */
 	PVF_NB_MODE_ECHO,  /* every TX packet comes back on RX, MACs swapped */
 	PVF_NB_MODE_SINK,  /* count and drop */
+	PVF_NB_MODE_GEN,   /* TX sunk; RX filled with generated frames
+			      (gen_size bytes, gen_count of them) */
 };
 
 enum pvf_nb_profile {
@@ -51,6 +53,8 @@ struct pvf_nb_config {
 				       full 8, qemu 1); clamped to PVF_NB_MAX_QUEUES */
 	char tap_name[16];          /* TAP mode: device to attach (made if absent) */
 	int verbose;                /* log state changes to stderr */
+	unsigned int gen_size;      /* GEN mode: frame bytes, 14..65535 (0: 64) */
+	uint64_t gen_count;         /* GEN mode: frames in all (0: unlimited) */
 };
 
 /* What the frontend asked for, as read at the last connect. */
@@ -99,7 +103,7 @@ struct pvf_nb_hash {
 
 struct pvf_nb;
 
-/* Names for the enums ("tap", "echo", "sink"; "linux", "qemu", "full").
+/* Names for the enums ("tap", "echo", "sink", "gen"; "linux", "qemu", "full").
  * parse: returns 0 and *out, or -PVF_EINVAL for an unknown name. */
 const char *pvf_nb_mode_name(enum pvf_nb_mode m);
 const char *pvf_nb_profile_name(enum pvf_nb_profile p);
@@ -140,6 +144,57 @@ int pvf_nb_stop(struct pvf_nb *nb);
 int pvf_nb_stats(struct pvf_nb *nb, struct pvf_nb_stats *st);
 int pvf_nb_hash(struct pvf_nb *nb, struct pvf_nb_hash *h);
 int pvf_nb_frontend_info(struct pvf_nb *nb, struct pvf_nb_frontend *fi);
+
+/* ---- one whole network job (harness/netback_job.c) --------------------- */
+
+struct pvf_env;
+
+/* Figures of a job, for the benchmark (all from one run). */
+struct pvf_net_job_result {
+	double seconds;             /* traffic phase */
+	double pps;                 /* packets per second of the measured direction */
+	uint64_t packets;           /* packets the rate counts */
+	uint64_t verified, bad;     /* echo: packets checked good / wrong */
+	uint64_t fe_notifies;       /* netfront: tx_notifies + rx_notifies */
+	uint64_t fe_events, fe_spurious;
+	uint64_t be_notifies;       /* netback: notify_tx + notify_rx */
+	uint64_t be_events;
+	unsigned int queues;        /* negotiated */
+};
+
+struct pvf_net_job_opts {
+	enum pvf_nb_mode mode;      /* default echo */
+	enum pvf_nb_profile profile;/* default linux */
+	unsigned int devid;         /* vif number (default 0) */
+	unsigned int queues;        /* asked for, 1..8 (default 1) */
+	unsigned long count;        /* echo/sink/gen packets (default 1000) */
+	unsigned int size;          /* 0: sizes 60..1500 cycled, echo data
+				       verified; else every packet that size */
+	int pps;                    /* packet-rate mode: no data check */
+	double duration;            /* tap: seconds, 0 until SIGINT/SIGTERM */
+	char tap_front[16], tap_back[16];
+	const char *ns_front, *ns_back;  /* tap: move the TAPs there */
+	int json, verbose, quiet;   /* quiet: no summary line */
+	struct pvf_net_job_result *result; /* optional out */
+};
+
+/* Defaults above (echo, linux, 1 queue, 1000 packets of 60..1500 bytes,
+ * TAPs pvfa0 / pvfb0). */
+void pvf_net_job_opts_default(struct pvf_net_job_opts *o);
+
+/*
+ * pvf_net_job - one whole network job inside the existing environment
+ * @env (xenstore, hypervisor, guest): toolstack nodes for vif @o->devid,
+ * a netback, the real netfront core (pvf_net) connected through its
+ * XenBus device, traffic per @o, a clean close (both ends Closed), and a
+ * leak check (grants, guest pages and ports back to what they were before
+ * the job).  Prints progress (tap mode) and a summary line (or JSON).
+ * Must not run concurrently with another job on @env: it consumes the
+ * guest's xenstore watch events.
+ * Returns the exit status: 0 success; 1 failure (traffic, data mismatch,
+ * protocol error, leak); 3 TAP or namespaces unavailable (tap mode).
+ */
+int pvf_net_job(struct pvf_env *env, const struct pvf_net_job_opts *o);
 
 /* The `pvfront net` command (harness/cmd_net.c). */
 int pvf_cmd_net(int argc, char **argv);

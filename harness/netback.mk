@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Makefile fragment (see harness/local.mk): the userspace netback, the TAP
-# helpers, the small harness netfront, `pvfront net`, and their tests.
+# helpers, the host of the real netfront core, pvf_net_job and `pvfront
+# net`, and their tests.
 
 pvf_netback_sources = \
 	%reldir%/netback.h \
@@ -11,8 +12,9 @@ pvf_netback_sources = \
 	%reldir%/netback_rx.c \
 	%reldir%/netback_pkt.c \
 	%reldir%/netback_ctrl.c \
-	%reldir%/netback_front.h \
-	%reldir%/netback_front.c \
+	%reldir%/netback_job.c \
+	%reldir%/netfront_host.h \
+	%reldir%/netfront_host.c \
 	%reldir%/tap.h \
 	%reldir%/tap.c \
 	%reldir%/cmd_net.c
@@ -24,7 +26,8 @@ noinst_LTLIBRARIES += %reldir%/libpvfnetback.la
 
 check_PROGRAMS += tests/test_netback
 TESTS += tests/test_netback
-tests_test_netback_SOURCES = tests/test_netback.c harness/env.c
+tests_test_netback_SOURCES = tests/test_netback.c harness/env.c \
+	harness/netback_rawfront.h harness/netback_rawfront.c
 tests_test_netback_CFLAGS = $(PVF_TEST_CFLAGS) -I$(top_srcdir)/harness
 tests_test_netback_LDADD = %reldir%/libpvfnetback.la $(PVF_TEST_LDADD) $(JSONC_LIBS)
 

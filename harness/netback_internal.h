@@ -69,6 +69,7 @@ struct pvf_nb {
 	struct pvf_nb_hash hash;
 	struct pvf_nb_frontend fe;
 	struct pvf_nb_stats st;          /* counters: __atomic ops */
+	int64_t gen_left;                /* GEN mode: frames still to make (atomic) */
 };
 
 #define NB_ADD(nb, field, n) __atomic_fetch_add(&(nb)->st.field, (n), __ATOMIC_RELAXED)
@@ -115,6 +116,13 @@ unsigned int nb_rx_slots(const struct nb_queue *q, size_t len, int gso);
 void nb_rx_push(struct nb_queue *q);
 /* Move frames from the TAP to the RX ring.  Returns frames moved. */
 int nb_tap_rx_work(struct nb_queue *q, unsigned int budget);
+/* GEN mode: put generated frames on the RX ring while it has room and
+ * frames are left.  Returns frames made. */
+int nb_gen_rx_work(struct nb_queue *q, unsigned int budget);
+/* Fill @f with the GEN frame of @len bytes: broadcast destination,
+ * source 02:00:00:00:00:01, ethertype 0x88b5 (local experimental), payload
+ * byte i = i & 0xff. */
+void nb_gen_frame(uint8_t *f, size_t len);
 
 /* netback_pkt.c: find the L4 checksum field of an Ethernet frame.
  * Returns 0 with *start (L4 offset) and *off (checksum offset within L4),

@@ -161,3 +161,55 @@ int nb_tap_rx_work(struct nb_queue *q, unsigned int budget)
 	(void)nb;
 	return (int)done;
 }
+
+void nb_gen_frame(uint8_t *f, size_t len)
+{
+	static const uint8_t hdr[NB_ETH_HLEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+						  0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x88, 0xb5 };
+
+	memcpy(f, hdr, NB_ETH_HLEN);
+	for (size_t i = NB_ETH_HLEN; i < len; i++)
+		f[i] = (uint8_t)i;
+}
+
+int nb_gen_rx_work(struct nb_queue *q, unsigned int budget)
+{
+	struct pvf_nb *nb = q->nb;
+	size_t len = nb->cfg.gen_size;
+	unsigned int done = 0;
+
+	if (nb->cfg.mode != PVF_NB_MODE_GEN || q->fatal || !q->rx_mapped || !q->rxbuf)
+		return 0;
+	while (done < budget) {
+		RING_IDX prod;
+		unsigned int need = nb_rx_slots(q, len, 0);
+		int avail, rc;
+
+		if (__atomic_load_n(&nb->gen_left, __ATOMIC_RELAXED) <= 0)
+			break;
+		avail = nb_ring_pending(&q->rx.sring->req_prod, q->rx.req_cons, RING_SIZE(&q->rx),
+					&prod);
+		if (avail >= 0 && (unsigned int)avail < need)
+			avail = nb_ring_rearm(&q->rx.sring->req_event, &q->rx.sring->req_prod,
+					      q->rx.req_cons, need, RING_SIZE(&q->rx), &prod);
+		if (avail < 0) {
+			nb_queue_fatal(q, "rx request producer out of range");
+			break;
+		}
+		if ((unsigned int)avail < need)
+			break; /* the frontend's RX event wakes us */
+		if (__atomic_sub_fetch(&nb->gen_left, 1, __ATOMIC_RELAXED) < 0) {
+			__atomic_add_fetch(&nb->gen_left, 1, __ATOMIC_RELAXED);
+			break;
+		}
+		rc = nb_rx_put(q, q->rxbuf, len, NETRXF_data_validated, NULL);
+		if (rc < 0) {
+			__atomic_add_fetch(&nb->gen_left, 1, __ATOMIC_RELAXED);
+			break;
+		}
+		done++;
+	}
+	if (done)
+		nb_rx_push(q);
+	return (int)done;
+}

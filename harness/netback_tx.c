@@ -201,6 +201,7 @@ static void nb_tx_deliver(struct nb_queue *q, struct nb_txpkt *p, size_t len)
 		NB_ADD(nb, tx_gso, 1);
 	switch (nb->cfg.mode) {
 	case PVF_NB_MODE_SINK:
+	case PVF_NB_MODE_GEN:
 		break;
 	case PVF_NB_MODE_ECHO: {
 		uint8_t mac[6];

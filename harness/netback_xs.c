@@ -125,6 +125,7 @@ static void *nb_queue_main(void *arg)
 
 		busy = nb_tx_work(q, 64);
 		busy += nb_tap_rx_work(q, 64);
+		busy += nb_gen_rx_work(q, 64);
 		if (busy)
 			continue;
 		pfd[0].fd = q->evfd;
@@ -183,8 +184,12 @@ static int nb_queue_connect(struct pvf_nb *nb, struct xs_handle *xs, unsigned in
 	if (nb->tap_fd >= 0 && i == 0) {
 		q->rxbuf = malloc(NB_VNET_HLEN + NB_MAX_PKT);
 		q->tap_fd = nb->tap_fd;
+	} else if (nb->cfg.mode == PVF_NB_MODE_GEN) {
+		q->rxbuf = malloc(NB_VNET_HLEN + NB_MAX_PKT);
+		if (q->rxbuf)
+			nb_gen_frame(q->rxbuf, nb->cfg.gen_size);
 	}
-	if (!q->pkt || !q->txp || (q->tap_fd >= 0 && !q->rxbuf))
+	if (!q->pkt || !q->txp || ((q->tap_fd >= 0 || nb->cfg.mode == PVF_NB_MODE_GEN) && !q->rxbuf))
 		return -PVF_ENOMEM;
 	q->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (q->evfd < 0)

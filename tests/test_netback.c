@@ -14,13 +14,13 @@
 #include "cu.h"
 #include "env.h"
 #include "netback.h"
-#include "netback_front.h"
+#include "netback_rawfront.h"
 
 #define TMO 5000
 
 static struct pvf_env env;
 static struct pvf_nb *nb;
-static struct pvf_nbf fr;
+static struct pvf_nbr fr;
 static char fe_dir[256], be_dir[256];
 static const uint8_t mac[6] = { 0x00, 0x16, 0x3e, 0x11, 0x22, 0x33 };
 
@@ -49,7 +49,7 @@ static void on_rx(void *arg, unsigned int q, const uint8_t *d, size_t len, uint1
 	nrx++;
 }
 
-static int up(enum pvf_nb_profile prof, enum pvf_nb_mode mode, const struct pvf_nbf_config *fc)
+static int up(enum pvf_nb_profile prof, enum pvf_nb_mode mode, const struct pvf_nbr_config *fc)
 {
 	struct pvf_nb_config c;
 	int rc;
@@ -72,7 +72,7 @@ static int up(enum pvf_nb_profile prof, enum pvf_nb_mode mode, const struct pvf_
 	fr.rx_fn = on_rx;
 	if (!fc)
 		return 0;
-	return pvf_nbf_attach(&fr, env.guest, fe_dir, fc, TMO);
+	return pvf_nbr_attach(&fr, env.guest, fe_dir, fc, TMO);
 }
 
 /* Stop everything; asserts nothing is left mapped, granted or bound. */
@@ -82,7 +82,7 @@ static void down(int attached)
 	struct pvf_nb_stats ns;
 
 	if (attached)
-		CU_ASSERT_EQUAL(pvf_nbf_detach(&fr, TMO), 0);
+		CU_ASSERT_EQUAL(pvf_nbr_detach(&fr, TMO), 0);
 	pvf_nb_stats(nb, &ns);
 	CU_ASSERT_EQUAL(ns.grants_mapped, 0);
 	pvf_nb_stop(nb);
@@ -100,8 +100,8 @@ static void down(int attached)
 /* Poll until @n packets arrived and nothing is in flight, or time out. */
 static void pump(unsigned int n)
 {
-	for (int i = 0; i < 2000 && (nrx < n || pvf_nbf_tx_inflight(&fr)); i++)
-		if (pvf_nbf_poll(&fr, 2) < 0)
+	for (int i = 0; i < 2000 && (nrx < n || pvf_nbr_tx_inflight(&fr)); i++)
+		if (pvf_nbr_poll(&fr, 2) < 0)
 			break;
 }
 
@@ -190,14 +190,14 @@ static void t_profile_keys(void)
 static void t_echo_sizes(void)
 {
 	static uint8_t p[9000];
-	struct pvf_nbf_config fc = { .queues = 1 };
+	struct pvf_nbr_config fc = { .queues = 1 };
 	const size_t sizes[] = { 60, 1500 };
 
 	CU_ASSERT_EQUAL_FATAL(up(PVF_NB_PROFILE_LINUX, PVF_NB_MODE_ECHO, &fc), 0);
 	for (unsigned int k = 0; k < 2; k++) {
 		nrx = 0;
 		fill(p, sizes[k], k);
-		CU_ASSERT_EQUAL(pvf_nbf_send(&fr, 0, p, sizes[k], 0, NULL, 0), 0);
+		CU_ASSERT_EQUAL(pvf_nbr_send(&fr, 0, p, sizes[k], 0, NULL, 0), 0);
 		pump(1);
 		CU_ASSERT_EQUAL(nrx, 1);
 		CU_ASSERT(is_echo(&rx[0], p, sizes[k]));
@@ -205,14 +205,14 @@ static void t_echo_sizes(void)
 	/* multi-slot: 3 slots of 1000 bytes, and 9000 bytes over 3 pages */
 	nrx = 0;
 	fill(p, 3000, 9);
-	CU_ASSERT_EQUAL(pvf_nbf_send(&fr, 0, p, 3000, NETTXF_csum_blank, NULL, 1000), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_send(&fr, 0, p, 3000, NETTXF_csum_blank, NULL, 1000), 0);
 	pump(1);
 	CU_ASSERT_EQUAL(nrx, 1);
 	CU_ASSERT(is_echo(&rx[0], p, 3000));
 	CU_ASSERT(rx[0].flags & NETRXF_csum_blank);
 	nrx = 0;
 	fill(p, 9000, 3);
-	CU_ASSERT_EQUAL(pvf_nbf_send(&fr, 0, p, 9000, 0, NULL, 0), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_send(&fr, 0, p, 9000, 0, NULL, 0), 0);
 	pump(1);
 	CU_ASSERT_EQUAL(nrx, 1);
 	CU_ASSERT(is_echo(&rx[0], p, 9000));
@@ -223,39 +223,39 @@ static void t_echo_sizes(void)
 
 static void t_bad_tx_slots(void)
 {
-	struct pvf_nbf_config fc = { .queues = 1 };
+	struct pvf_nbr_config fc = { .queues = 1 };
 	struct netif_tx_request r[20];
 	struct pvf_nb_stats st;
 	static uint8_t p[200];
 	uint32_t ref = 0;
 
 	CU_ASSERT_EQUAL_FATAL(up(PVF_NB_PROFILE_LINUX, PVF_NB_MODE_ECHO, &fc), 0);
-	ref = pvf_nbf_tx_ref(&fr, 0, fr.q[0].tx.req_prod_pvt);
+	ref = pvf_nbr_tx_ref(&fr, 0, fr.q[0].tx.req_prod_pvt);
 	memset(r, 0, sizeof(r));
 	/* offset + size past the page */
 	r[0] = (struct netif_tx_request){ .gref = ref, .offset = 4000, .size = 200 };
-	CU_ASSERT_EQUAL(pvf_nbf_send_raw(&fr, 0, r, 1), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_send_raw(&fr, 0, r, 1), 0);
 	pump(0);
 	/* 19 data slots */
 	for (unsigned int k = 0; k < 19; k++)
-		r[k] = (struct netif_tx_request){ .gref = pvf_nbf_tx_ref(&fr, 0, fr.q[0].tx.req_prod_pvt + k),
+		r[k] = (struct netif_tx_request){ .gref = pvf_nbr_tx_ref(&fr, 0, fr.q[0].tx.req_prod_pvt + k),
 						  .size = k ? 10 : 190,
 						  .flags = k < 18 ? NETTXF_more_data : 0 };
-	CU_ASSERT_EQUAL(pvf_nbf_send_raw(&fr, 0, r, 19), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_send_raw(&fr, 0, r, 19), 0);
 	pump(0);
 	/* first slot smaller than the rest */
-	r[0] = (struct netif_tx_request){ .gref = pvf_nbf_tx_ref(&fr, 0, fr.q[0].tx.req_prod_pvt),
+	r[0] = (struct netif_tx_request){ .gref = pvf_nbr_tx_ref(&fr, 0, fr.q[0].tx.req_prod_pvt),
 					  .size = 20, .flags = NETTXF_more_data };
-	r[1] = (struct netif_tx_request){ .gref = pvf_nbf_tx_ref(&fr, 0, fr.q[0].tx.req_prod_pvt + 1),
+	r[1] = (struct netif_tx_request){ .gref = pvf_nbr_tx_ref(&fr, 0, fr.q[0].tx.req_prod_pvt + 1),
 					  .size = 100 };
-	CU_ASSERT_EQUAL(pvf_nbf_send_raw(&fr, 0, r, 2), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_send_raw(&fr, 0, r, 2), 0);
 	pump(0);
 	/* a grant reference that is not granted to us */
 	r[0] = (struct netif_tx_request){ .gref = 5000, .size = 60 };
-	CU_ASSERT_EQUAL(pvf_nbf_send_raw(&fr, 0, r, 1), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_send_raw(&fr, 0, r, 1), 0);
 	pump(0);
 	/* an unknown extra type */
-	r[0] = (struct netif_tx_request){ .gref = pvf_nbf_tx_ref(&fr, 0, fr.q[0].tx.req_prod_pvt),
+	r[0] = (struct netif_tx_request){ .gref = pvf_nbr_tx_ref(&fr, 0, fr.q[0].tx.req_prod_pvt),
 					  .size = 60, .flags = NETTXF_extra_info };
 	{
 		struct netif_extra_info bad;
@@ -265,12 +265,12 @@ static void t_bad_tx_slots(void)
 		memset(&r[1], 0, sizeof(r[1]));
 		memcpy(&r[1], &bad, sizeof(bad));
 	}
-	CU_ASSERT_EQUAL(pvf_nbf_send_raw(&fr, 0, r, 2), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_send_raw(&fr, 0, r, 2), 0);
 	pump(0);
 	/* a runt (smaller than an Ethernet header) */
-	r[0] = (struct netif_tx_request){ .gref = pvf_nbf_tx_ref(&fr, 0, fr.q[0].tx.req_prod_pvt),
+	r[0] = (struct netif_tx_request){ .gref = pvf_nbr_tx_ref(&fr, 0, fr.q[0].tx.req_prod_pvt),
 					  .size = 8 };
-	CU_ASSERT_EQUAL(pvf_nbf_send_raw(&fr, 0, r, 1), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_send_raw(&fr, 0, r, 1), 0);
 	pump(0);
 	CU_ASSERT_EQUAL(fr.st.tx_error, 1 + 19 + 2 + 1 + 1 + 1);
 	CU_ASSERT_EQUAL(fr.st.tx_null, 1);
@@ -281,7 +281,7 @@ static void t_bad_tx_slots(void)
 	CU_ASSERT_EQUAL(st.fatal, 0);
 	/* and the queue still serves */
 	fill(p, sizeof(p), 1);
-	CU_ASSERT_EQUAL(pvf_nbf_send(&fr, 0, p, sizeof(p), 0, NULL, 0), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_send(&fr, 0, p, sizeof(p), 0, NULL, 0), 0);
 	pump(1);
 	CU_ASSERT_EQUAL(nrx, 1);
 	CU_ASSERT(is_echo(&rx[0], p, sizeof(p)));
@@ -290,7 +290,7 @@ static void t_bad_tx_slots(void)
 
 static void t_ring_overflow_is_fatal_not_a_crash(void)
 {
-	struct pvf_nbf_config fc = { .queues = 1 };
+	struct pvf_nbr_config fc = { .queues = 1 };
 	struct pvf_nb_stats st;
 	struct netif_tx_sring *s;
 
@@ -312,7 +312,7 @@ static void t_ring_overflow_is_fatal_not_a_crash(void)
 
 static void t_ctrl_hash(void)
 {
-	struct pvf_nbf_config fc = { .queues = 2, .split = 1, .ctrl = 1 };
+	struct pvf_nbr_config fc = { .queues = 2, .split = 1, .ctrl = 1 };
 	struct pvf_nb_hash h;
 	uint32_t stv, data, *tab;
 	uint8_t *key;
@@ -321,48 +321,48 @@ static void t_ctrl_hash(void)
 	CU_ASSERT_EQUAL(fr.nq, 2);
 	CU_ASSERT(fr.have_ctrl);
 	/* flags before an algorithm: not supported */
-	CU_ASSERT_EQUAL(pvf_nbf_ctrl(&fr, XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS, 0, 0, 0, &stv, &data, TMO), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_ctrl(&fr, XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS, 0, 0, 0, &stv, &data, TMO), 0);
 	CU_ASSERT_EQUAL(stv, XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED);
-	CU_ASSERT_EQUAL(pvf_nbf_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM, 7, 0, 0, &stv, &data, TMO), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM, 7, 0, 0, &stv, &data, TMO), 0);
 	CU_ASSERT_EQUAL(stv, XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER);
-	CU_ASSERT_EQUAL(pvf_nbf_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM,
+	CU_ASSERT_EQUAL(pvf_nbr_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM,
 				     XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ, 0, 0, &stv, &data, TMO), 0);
 	CU_ASSERT_EQUAL(stv, XEN_NETIF_CTRL_STATUS_SUCCESS);
-	CU_ASSERT_EQUAL(pvf_nbf_ctrl(&fr, XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS, 0, 0, 0, &stv, &data, TMO), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_ctrl(&fr, XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS, 0, 0, 0, &stv, &data, TMO), 0);
 	CU_ASSERT_EQUAL(stv, XEN_NETIF_CTRL_STATUS_SUCCESS);
 	CU_ASSERT_EQUAL(data, 0xfu);
-	CU_ASSERT_EQUAL(pvf_nbf_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS, 0x5, 0, 0, &stv, &data, TMO), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS, 0x5, 0, 0, &stv, &data, TMO), 0);
 	CU_ASSERT_EQUAL(stv, XEN_NETIF_CTRL_STATUS_SUCCESS);
-	CU_ASSERT_EQUAL(pvf_nbf_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS, 0x10, 0, 0, &stv, &data, TMO), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS, 0x10, 0, 0, &stv, &data, TMO), 0);
 	CU_ASSERT_EQUAL(stv, XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER);
-	key = pvf_nbf_ctrl_buf(&fr);
+	key = pvf_nbr_ctrl_buf(&fr);
 	for (unsigned int i = 0; i < 40; i++)
 		key[i] = (uint8_t)(0xa0 + i);
-	CU_ASSERT_EQUAL(pvf_nbf_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_KEY, pvf_nbf_ctrl_buf_ref(&fr),
+	CU_ASSERT_EQUAL(pvf_nbr_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_KEY, pvf_nbr_ctrl_buf_ref(&fr),
 				     41, 0, &stv, &data, TMO), 0);
 	CU_ASSERT_EQUAL(stv, XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW);
-	CU_ASSERT_EQUAL(pvf_nbf_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_KEY, pvf_nbf_ctrl_buf_ref(&fr),
+	CU_ASSERT_EQUAL(pvf_nbr_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_KEY, pvf_nbr_ctrl_buf_ref(&fr),
 				     40, 0, &stv, &data, TMO), 0);
 	CU_ASSERT_EQUAL(stv, XEN_NETIF_CTRL_STATUS_SUCCESS);
-	CU_ASSERT_EQUAL(pvf_nbf_ctrl(&fr, XEN_NETIF_CTRL_TYPE_GET_HASH_MAPPING_SIZE, 0, 0, 0, &stv, &data, TMO), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_ctrl(&fr, XEN_NETIF_CTRL_TYPE_GET_HASH_MAPPING_SIZE, 0, 0, 0, &stv, &data, TMO), 0);
 	CU_ASSERT_EQUAL(data, PVF_NB_HASH_MAP_MAX);
-	CU_ASSERT_EQUAL(pvf_nbf_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING_SIZE, 64, 0, 0, &stv, &data, TMO), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING_SIZE, 64, 0, 0, &stv, &data, TMO), 0);
 	CU_ASSERT_EQUAL(stv, XEN_NETIF_CTRL_STATUS_SUCCESS);
-	tab = pvf_nbf_ctrl_buf(&fr);
+	tab = pvf_nbr_ctrl_buf(&fr);
 	for (unsigned int i = 0; i < 32; i++)
 		tab[i] = i & 1;
-	CU_ASSERT_EQUAL(pvf_nbf_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING, pvf_nbf_ctrl_buf_ref(&fr),
+	CU_ASSERT_EQUAL(pvf_nbr_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING, pvf_nbr_ctrl_buf_ref(&fr),
 				     32, 16, &stv, &data, TMO), 0);
 	CU_ASSERT_EQUAL(stv, XEN_NETIF_CTRL_STATUS_SUCCESS);
 	/* past the table, and a queue that does not exist: refused, unchanged */
-	CU_ASSERT_EQUAL(pvf_nbf_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING, pvf_nbf_ctrl_buf_ref(&fr),
+	CU_ASSERT_EQUAL(pvf_nbr_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING, pvf_nbr_ctrl_buf_ref(&fr),
 				     32, 40, &stv, &data, TMO), 0);
 	CU_ASSERT_EQUAL(stv, XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER);
 	tab[3] = 2;
-	CU_ASSERT_EQUAL(pvf_nbf_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING, pvf_nbf_ctrl_buf_ref(&fr),
+	CU_ASSERT_EQUAL(pvf_nbr_ctrl(&fr, XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING, pvf_nbr_ctrl_buf_ref(&fr),
 				     4, 0, &stv, &data, TMO), 0);
 	CU_ASSERT_EQUAL(stv, XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER);
-	CU_ASSERT_EQUAL(pvf_nbf_ctrl(&fr, XEN_NETIF_CTRL_TYPE_ADD_GREF_MAPPING, 0, 0, 0, &stv, &data, TMO), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_ctrl(&fr, XEN_NETIF_CTRL_TYPE_ADD_GREF_MAPPING, 0, 0, 0, &stv, &data, TMO), 0);
 	CU_ASSERT_EQUAL(stv, XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED);
 	pvf_nb_hash(nb, &h);
 	CU_ASSERT_EQUAL(h.algorithm, XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ);
@@ -381,7 +381,7 @@ static void t_ctrl_hash(void)
 
 static void t_multiqueue_gso_mcast(void)
 {
-	struct pvf_nbf_config fc = { .queues = 3, .split = 1, .gso = 1, .xdp_headroom = 128 };
+	struct pvf_nbr_config fc = { .queues = 3, .split = 1, .gso = 1, .xdp_headroom = 128 };
 	struct netif_extra_info ex;
 	struct pvf_nb_frontend fi;
 	struct pvf_nb_hash h;
@@ -399,7 +399,7 @@ static void t_multiqueue_gso_mcast(void)
 	ex.u.gso.type = XEN_NETIF_GSO_TYPE_TCPV4;
 	ex.u.gso.size = 1448;
 	fill(p, sizeof(p), 5);
-	CU_ASSERT_EQUAL(pvf_nbf_send(&fr, 2, p, sizeof(p), NETTXF_csum_blank, &ex, 0), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_send(&fr, 2, p, sizeof(p), NETTXF_csum_blank, &ex, 0), 0);
 	pump(1);
 	CU_ASSERT_EQUAL(nrx, 1);
 	CU_ASSERT(is_echo(&rx[0], p, sizeof(p)));
@@ -408,19 +408,19 @@ static void t_multiqueue_gso_mcast(void)
 	CU_ASSERT_EQUAL(rx[0].gso_size, 1448);
 	/* a GSO extra with size 0 is refused */
 	ex.u.gso.size = 0;
-	CU_ASSERT_EQUAL(pvf_nbf_send(&fr, 1, p, 1000, 0, &ex, 0), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_send(&fr, 1, p, 1000, 0, &ex, 0), 0);
 	pump(1);
 	CU_ASSERT_EQUAL(fr.st.tx_error, 1);
 	/* multicast filter add, add, del */
 	memset(&ex, 0, sizeof(ex));
 	ex.type = XEN_NETIF_EXTRA_TYPE_MCAST_ADD;
 	memcpy(ex.u.mcast.addr, "\x01\x00\x5e\x00\x00\x01", 6);
-	CU_ASSERT_EQUAL(pvf_nbf_send(&fr, 0, p, 60, 0, &ex, 0), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_send(&fr, 0, p, 60, 0, &ex, 0), 0);
 	memcpy(ex.u.mcast.addr, "\x01\x00\x5e\x00\x00\x02", 6);
-	CU_ASSERT_EQUAL(pvf_nbf_send(&fr, 0, p, 60, 0, &ex, 0), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_send(&fr, 0, p, 60, 0, &ex, 0), 0);
 	ex.type = XEN_NETIF_EXTRA_TYPE_MCAST_DEL;
 	memcpy(ex.u.mcast.addr, "\x01\x00\x5e\x00\x00\x01", 6);
-	CU_ASSERT_EQUAL(pvf_nbf_send(&fr, 0, p, 60, 0, &ex, 0), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_send(&fr, 0, p, 60, 0, &ex, 0), 0);
 	pump(1);
 	pvf_nb_hash(nb, &h);
 	CU_ASSERT_EQUAL(h.mcast_count, 1);
@@ -431,7 +431,7 @@ static void t_multiqueue_gso_mcast(void)
 
 static void t_qemu_profile(void)
 {
-	struct pvf_nbf_config fc = { .queues = 4, .split = 1, .ctrl = 1 };
+	struct pvf_nbr_config fc = { .queues = 4, .split = 1, .ctrl = 1 };
 	static uint8_t p[3000];
 
 	CU_ASSERT_EQUAL_FATAL(up(PVF_NB_PROFILE_QEMU, PVF_NB_MODE_ECHO, &fc), 0);
@@ -440,10 +440,10 @@ static void t_qemu_profile(void)
 	CU_ASSERT_EQUAL(fr.have_ctrl, 0);
 	fill(p, sizeof(p), 2);
 	/* no SG: a packet over several slots is refused */
-	CU_ASSERT_EQUAL(pvf_nbf_send(&fr, 0, p, sizeof(p), 0, NULL, 1000), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_send(&fr, 0, p, sizeof(p), 0, NULL, 1000), 0);
 	pump(0);
 	CU_ASSERT_EQUAL(fr.st.tx_error, 3);
-	CU_ASSERT_EQUAL(pvf_nbf_send(&fr, 0, p, sizeof(p), 0, NULL, 0), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_send(&fr, 0, p, sizeof(p), 0, NULL, 0), 0);
 	pump(1);
 	CU_ASSERT_EQUAL(nrx, 1);
 	CU_ASSERT(is_echo(&rx[0], p, sizeof(p)));
@@ -452,7 +452,7 @@ static void t_qemu_profile(void)
 
 static void t_no_rx_copy_refused(void)
 {
-	struct pvf_nbf_config fc = { .queues = 1, .no_rx_copy = 1 };
+	struct pvf_nbr_config fc = { .queues = 1, .no_rx_copy = 1 };
 	struct pvf_nb_stats st;
 	char *err;
 
@@ -468,7 +468,7 @@ static void t_no_rx_copy_refused(void)
 
 static void t_reconnect(void)
 {
-	struct pvf_nbf_config fc = { .queues = 2, .split = 0, .ctrl = 1 };
+	struct pvf_nbr_config fc = { .queues = 2, .split = 0, .ctrl = 1 };
 	struct pvf_lb_stats ls;
 	struct pvf_nb_stats st;
 	static uint8_t p[1500];
@@ -476,7 +476,7 @@ static void t_reconnect(void)
 	CU_ASSERT_EQUAL_FATAL(up(PVF_NB_PROFILE_LINUX, PVF_NB_MODE_ECHO, &fc), 0);
 	pvf_nb_stats(nb, &st);
 	CU_ASSERT_EQUAL(st.grants_mapped, 5); /* 2 x (tx, rx) + ctrl */
-	CU_ASSERT_EQUAL(pvf_nbf_detach(&fr, TMO), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_detach(&fr, TMO), 0);
 	pvf_nb_stats(nb, &st);
 	CU_ASSERT_EQUAL(st.grants_mapped, 0);
 	CU_ASSERT_EQUAL(st.disconnects, 1);
@@ -485,9 +485,9 @@ static void t_reconnect(void)
 	CU_ASSERT_EQUAL(ls.grants_in_use, 0);
 	/* the frontend comes back */
 	pvf_xs_write_u32(fr.p, 0, fe_dir, "state", XenbusStateInitialising);
-	CU_ASSERT_EQUAL(pvf_nbf_attach(&fr, env.guest, fe_dir, &fc, TMO), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_attach(&fr, env.guest, fe_dir, &fc, TMO), 0);
 	fill(p, sizeof(p), 4);
-	CU_ASSERT_EQUAL(pvf_nbf_send(&fr, 1, p, sizeof(p), 0, NULL, 0), 0);
+	CU_ASSERT_EQUAL(pvf_nbr_send(&fr, 1, p, sizeof(p), 0, NULL, 0), 0);
 	pump(1);
 	CU_ASSERT_EQUAL(nrx, 1);
 	CU_ASSERT(is_echo(&rx[0], p, sizeof(p)));

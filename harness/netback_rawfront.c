@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* The harness's small netfront (see netback_front.h). */
+/* The netback tests' raw frontend (see netback_rawfront.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,9 +7,9 @@
 #include <pvfront/errno.h>
 #include <pvfront/ring.h>
 #include <pvfront/xs.h>
-#include "netback_front.h"
+#include "netback_rawfront.h"
 
-#define NBF_PAGE 4096u
+#define NBR_PAGE 4096u
 
 static int64_t now_ms(void)
 {
@@ -20,7 +20,7 @@ static int64_t now_ms(void)
 }
 
 /* Wait until the backend state is @want (1) or Closing/Closed (-PVF_ECONNRESET). */
-static int nbf_wait_state(struct pvf_nbf *f, uint32_t want, int timeout_ms)
+static int nbr_wait_state(struct pvf_nbr *f, uint32_t want, int timeout_ms)
 {
 	int64_t end = now_ms() + timeout_ms;
 
@@ -40,31 +40,31 @@ static int nbf_wait_state(struct pvf_nbf *f, uint32_t want, int timeout_ms)
 	}
 }
 
-static void nbf_event(void *arg, uint32_t port)
+static void nbr_event(void *arg, uint32_t port)
 {
-	struct pvf_nbf_queue *q = arg;
+	struct pvf_nbr_queue *q = arg;
 
 	(void)port;
 	q->kicked = 1;
 	q->f->st.events++;
 }
 
-static void nbf_ctrl_event(void *arg, uint32_t port)
+static void nbr_ctrl_event(void *arg, uint32_t port)
 {
 	(void)arg;
 	(void)port;
 }
 
-static void nbf_queue_free(struct pvf_nbf *f, struct pvf_nbf_queue *q, int *busy)
+static void nbr_queue_free(struct pvf_nbr *f, struct pvf_nbr_queue *q, int *busy)
 {
 	const struct pvf_platform_ops *o = f->p->ops;
 	void *c = f->p->ctx;
 
 	for (unsigned int i = 0; i < q->ngrants; i++) {
-		if (i < PVF_NBF_RING) {
+		if (i < PVF_NBR_RING) {
 			if (o->gnt_end(c, q->txref[i]))
 				*busy = 1;
-		} else if (o->gnt_end(c, q->rxref[i - PVF_NBF_RING])) {
+		} else if (o->gnt_end(c, q->rxref[i - PVF_NBR_RING])) {
 			*busy = 1;
 		}
 	}
@@ -85,9 +85,9 @@ static void nbf_queue_free(struct pvf_nbf *f, struct pvf_nbf_queue *q, int *busy
 	q->port_tx = q->port_rx = 0;
 	if (!*busy) {
 		if (q->txbuf)
-			o->page_free(c, q->txbuf, PVF_NBF_RING);
+			o->page_free(c, q->txbuf, PVF_NBR_RING);
 		if (q->rxbuf)
-			o->page_free(c, q->rxbuf, PVF_NBF_RING);
+			o->page_free(c, q->rxbuf, PVF_NBR_RING);
 		if (q->tx_ring)
 			o->page_free(c, q->tx_ring, 1);
 		if (q->rx_ring)
@@ -99,7 +99,7 @@ static void nbf_queue_free(struct pvf_nbf *f, struct pvf_nbf_queue *q, int *busy
 	q->pkt = NULL;
 }
 
-static int nbf_queue_setup(struct pvf_nbf *f, struct pvf_nbf_queue *q)
+static int nbr_queue_setup(struct pvf_nbr *f, struct pvf_nbr_queue *q)
 {
 	const struct pvf_platform_ops *o = f->p->ops;
 	void *c = f->p->ctx;
@@ -108,34 +108,34 @@ static int nbf_queue_setup(struct pvf_nbf *f, struct pvf_nbf_queue *q)
 	int rc;
 
 	q->f = f;
-	q->pkt = malloc(65536 + NBF_PAGE);
+	q->pkt = malloc(65536 + NBR_PAGE);
 	if (!q->pkt)
 		return -PVF_ENOMEM;
 	rc = o->page_alloc(c, 1, &q->tx_ring, &q->tx_ring_frame);
 	rc = rc ? rc : o->page_alloc(c, 1, &q->rx_ring, &q->rx_ring_frame);
-	rc = rc ? rc : o->page_alloc(c, PVF_NBF_RING, &va, q->txframe);
+	rc = rc ? rc : o->page_alloc(c, PVF_NBR_RING, &va, q->txframe);
 	if (!rc)
 		q->txbuf = va;
-	rc = rc ? rc : o->page_alloc(c, PVF_NBF_RING, &va, q->rxframe);
+	rc = rc ? rc : o->page_alloc(c, PVF_NBR_RING, &va, q->rxframe);
 	if (rc)
 		return rc;
 	q->rxbuf = va;
-	memset(q->tx_ring, 0, NBF_PAGE);
-	memset(q->rx_ring, 0, NBF_PAGE);
+	memset(q->tx_ring, 0, NBR_PAGE);
+	memset(q->rx_ring, 0, NBR_PAGE);
 	SHARED_RING_INIT((struct netif_tx_sring *)q->tx_ring);
 	SHARED_RING_INIT((struct netif_rx_sring *)q->rx_ring);
-	FRONT_RING_INIT(&q->tx, (struct netif_tx_sring *)q->tx_ring, NBF_PAGE);
-	FRONT_RING_INIT(&q->rx, (struct netif_rx_sring *)q->rx_ring, NBF_PAGE);
+	FRONT_RING_INIT(&q->tx, (struct netif_tx_sring *)q->tx_ring, NBR_PAGE);
+	FRONT_RING_INIT(&q->rx, (struct netif_rx_sring *)q->rx_ring, NBR_PAGE);
 	q->tx_old = q->rx_old = 0;
 	memset(q->tx_busy, 0, sizeof(q->tx_busy));
 	rc = o->gnt_grant(c, f->be_domid, q->tx_ring_frame, 0, &q->tx_ring_ref);
 	rc = rc ? rc : o->gnt_grant(c, f->be_domid, q->rx_ring_frame, 0, &q->rx_ring_ref);
-	for (unsigned int i = 0; !rc && i < 2 * PVF_NBF_RING; i++) {
-		if (i < PVF_NBF_RING)
+	for (unsigned int i = 0; !rc && i < 2 * PVF_NBR_RING; i++) {
+		if (i < PVF_NBR_RING)
 			rc = o->gnt_grant(c, f->be_domid, q->txframe[i], 1, &q->txref[i]);
 		else
-			rc = o->gnt_grant(c, f->be_domid, q->rxframe[i - PVF_NBF_RING], 0,
-					  &q->rxref[i - PVF_NBF_RING]);
+			rc = o->gnt_grant(c, f->be_domid, q->rxframe[i - PVF_NBR_RING], 0,
+					  &q->rxref[i - PVF_NBR_RING]);
 		if (!rc)
 			q->ngrants++;
 	}
@@ -145,14 +145,14 @@ static int nbf_queue_setup(struct pvf_nbf *f, struct pvf_nbf_queue *q)
 		rc = o->evtchn_alloc_unbound(c, f->be_domid, &q->port_rx);
 	if (rc)
 		return rc;
-	pvf_lb_guest_bind(f->g, q->port_tx, nbf_event, q);
+	pvf_lb_guest_bind(f->g, q->port_tx, nbr_event, q);
 	o->evtchn_unmask(c, q->port_tx);
 	if (q->port_rx != q->port_tx) {
-		pvf_lb_guest_bind(f->g, q->port_rx, nbf_event, q);
+		pvf_lb_guest_bind(f->g, q->port_rx, nbr_event, q);
 		o->evtchn_unmask(c, q->port_rx);
 	}
 	/* Fill the RX ring: request k uses buffer k. */
-	for (unsigned int k = 0; k < PVF_NBF_RING; k++) {
+	for (unsigned int k = 0; k < PVF_NBR_RING; k++) {
 		struct netif_rx_request *r = RING_GET_REQUEST(&q->rx, q->rx.req_prod_pvt);
 
 		r->id = (uint16_t)k;
@@ -175,7 +175,7 @@ static int nbf_queue_setup(struct pvf_nbf *f, struct pvf_nbf_queue *q)
 	return rc;
 }
 
-static int nbf_ctrl_setup(struct pvf_nbf *f)
+static int nbr_ctrl_setup(struct pvf_nbr *f)
 {
 	const struct pvf_platform_ops *o = f->p->ops;
 	void *c = f->p->ctx;
@@ -185,32 +185,32 @@ static int nbf_ctrl_setup(struct pvf_nbf *f)
 	rc = rc ? rc : o->page_alloc(c, 1, &f->ctrl_buf, &f->ctrl_buf_frame);
 	if (rc)
 		return rc;
-	memset(f->ctrl_ring, 0, NBF_PAGE);
-	memset(f->ctrl_buf, 0, NBF_PAGE);
+	memset(f->ctrl_ring, 0, NBR_PAGE);
+	memset(f->ctrl_buf, 0, NBR_PAGE);
 	SHARED_RING_INIT((struct xen_netif_ctrl_sring *)f->ctrl_ring);
-	FRONT_RING_INIT(&f->ctrl, (struct xen_netif_ctrl_sring *)f->ctrl_ring, NBF_PAGE);
+	FRONT_RING_INIT(&f->ctrl, (struct xen_netif_ctrl_sring *)f->ctrl_ring, NBR_PAGE);
 	f->ctrl_old = 0;
 	rc = o->gnt_grant(c, f->be_domid, f->ctrl_ring_frame, 0, &f->ctrl_ring_ref);
 	rc = rc ? rc : o->gnt_grant(c, f->be_domid, f->ctrl_buf_frame, 1, &f->ctrl_buf_ref);
 	rc = rc ? rc : o->evtchn_alloc_unbound(c, f->be_domid, &f->ctrl_port);
 	if (rc)
 		return rc;
-	pvf_lb_guest_bind(f->g, f->ctrl_port, nbf_ctrl_event, f);
+	pvf_lb_guest_bind(f->g, f->ctrl_port, nbr_ctrl_event, f);
 	o->evtchn_unmask(c, f->ctrl_port);
 	f->have_ctrl = 1;
 	rc = pvf_xs_write_u32(f->p, 0, f->fe_dir, "ctrl-ring-ref", f->ctrl_ring_ref);
 	return rc ? rc : pvf_xs_write_u32(f->p, 0, f->fe_dir, "event-channel-ctrl", f->ctrl_port);
 }
 
-static int nbf_release(struct pvf_nbf *f)
+static int nbr_release(struct pvf_nbr *f)
 {
 	const struct pvf_platform_ops *o = f->p->ops;
 	void *c = f->p->ctx;
 	int busy = 0;
 
-	for (unsigned int i = 0; i < PVF_NBF_MAX_QUEUES; i++)
+	for (unsigned int i = 0; i < PVF_NBR_MAX_QUEUES; i++)
 		if (f->q[i].f)
-			nbf_queue_free(f, &f->q[i], &busy);
+			nbr_queue_free(f, &f->q[i], &busy);
 	if (f->ctrl_port) {
 		pvf_lb_guest_bind(f->g, f->ctrl_port, NULL, NULL);
 		o->evtchn_close(c, f->ctrl_port);
@@ -232,14 +232,14 @@ static int nbf_release(struct pvf_nbf *f)
 	return busy ? -PVF_EBUSY : 0;
 }
 
-int pvf_nbf_attach(struct pvf_nbf *f, struct pvf_lb_guest *g, const char *fe_dir,
-		   const struct pvf_nbf_config *cfg, int timeout_ms)
+int pvf_nbr_attach(struct pvf_nbr *f, struct pvf_lb_guest *g, const char *fe_dir,
+		   const struct pvf_nbr_config *cfg, int timeout_ms)
 {
 	uint32_t maxq = 1, v;
 	int rc, split = 0, ctrl = 0;
 	const char *d;
 
-	pvf_nbf_rx_fn *fn = f->rx_fn;
+	pvf_nbr_rx_fn *fn = f->rx_fn;
 	void *arg = f->rx_arg;
 
 	memset(f, 0, sizeof(*f));
@@ -258,7 +258,7 @@ int pvf_nbf_attach(struct pvf_nbf *f, struct pvf_lb_guest *g, const char *fe_dir
 	if (rc)
 		return rc;
 	f->be_domid = (uint16_t)v;
-	rc = nbf_wait_state(f, XenbusStateInitWait, timeout_ms);
+	rc = nbr_wait_state(f, XenbusStateInitWait, timeout_ms);
 	if (rc)
 		return rc;
 	pvf_xs_read_u32_default(f->p, 0, f->be_dir, "multi-queue-max-queues", 1, &maxq);
@@ -267,15 +267,15 @@ int pvf_nbf_attach(struct pvf_nbf *f, struct pvf_lb_guest *g, const char *fe_dir
 	f->nq = f->cfg.queues ? f->cfg.queues : 1;
 	if (f->nq > maxq)
 		f->nq = maxq ? maxq : 1;
-	if (f->nq > PVF_NBF_MAX_QUEUES)
-		f->nq = PVF_NBF_MAX_QUEUES;
+	if (f->nq > PVF_NBR_MAX_QUEUES)
+		f->nq = PVF_NBR_MAX_QUEUES;
 	f->split = split && f->cfg.split;
 	for (unsigned int i = 0; !rc && i < f->nq; i++) {
 		f->q[i].idx = i;
-		rc = nbf_queue_setup(f, &f->q[i]);
+		rc = nbr_queue_setup(f, &f->q[i]);
 	}
 	if (!rc && ctrl && f->cfg.ctrl)
-		rc = nbf_ctrl_setup(f);
+		rc = nbr_ctrl_setup(f);
 	if (!rc && f->nq > 1)
 		rc = pvf_xs_write_u32(f->p, 0, d, "multi-queue-num-queues", f->nq);
 	if (!rc && !f->cfg.no_rx_copy)
@@ -290,41 +290,41 @@ int pvf_nbf_attach(struct pvf_nbf *f, struct pvf_lb_guest *g, const char *fe_dir
 	if (!rc && f->cfg.xdp_headroom)
 		rc = pvf_xs_write_u32(f->p, 0, d, "xdp-headroom", f->cfg.xdp_headroom);
 	rc = rc ? rc : pvf_xs_write_u32(f->p, 0, d, "state", XenbusStateInitialised);
-	rc = rc ? rc : nbf_wait_state(f, XenbusStateConnected, timeout_ms);
+	rc = rc ? rc : nbr_wait_state(f, XenbusStateConnected, timeout_ms);
 	rc = rc ? rc : pvf_xs_write_u32(f->p, 0, d, "state", XenbusStateConnected);
 	if (rc) {
 		pvf_xs_write_u32(f->p, 0, d, "state", XenbusStateClosing);
-		nbf_wait_state(f, XenbusStateClosed, timeout_ms);
+		nbr_wait_state(f, XenbusStateClosed, timeout_ms);
 		pvf_xs_write_u32(f->p, 0, d, "state", XenbusStateClosed);
-		nbf_release(f);
+		nbr_release(f);
 	}
 	return rc;
 }
 
-int pvf_nbf_detach(struct pvf_nbf *f, int timeout_ms)
+int pvf_nbr_detach(struct pvf_nbr *f, int timeout_ms)
 {
 	int rc;
 
 	pvf_xs_write_u32(f->p, 0, f->fe_dir, "state", XenbusStateClosing);
-	rc = nbf_wait_state(f, XenbusStateClosed, timeout_ms);
+	rc = nbr_wait_state(f, XenbusStateClosed, timeout_ms);
 	pvf_xs_write_u32(f->p, 0, f->fe_dir, "state", XenbusStateClosed);
-	if (nbf_release(f))
+	if (nbr_release(f))
 		return -PVF_EBUSY;
 	(void)rc;
 	return 0;
 }
 
-uint32_t pvf_nbf_tx_ref(struct pvf_nbf *f, unsigned int q, unsigned int i)
+uint32_t pvf_nbr_tx_ref(struct pvf_nbr *f, unsigned int q, unsigned int i)
 {
-	return f->q[q].txref[i % PVF_NBF_RING];
+	return f->q[q].txref[i % PVF_NBR_RING];
 }
 
-void *pvf_nbf_tx_buf(struct pvf_nbf *f, unsigned int q, unsigned int i)
+void *pvf_nbr_tx_buf(struct pvf_nbr *f, unsigned int q, unsigned int i)
 {
-	return f->q[q].txbuf + (size_t)(i % PVF_NBF_RING) * NBF_PAGE;
+	return f->q[q].txbuf + (size_t)(i % PVF_NBR_RING) * NBR_PAGE;
 }
 
-static void nbf_push_tx(struct pvf_nbf *f, struct pvf_nbf_queue *q)
+static void nbr_push_tx(struct pvf_nbr *f, struct pvf_nbr_queue *q)
 {
 	if (PVF_RING_PUSH_REQUESTS(&q->tx, &q->tx_old)) {
 		f->p->ops->evtchn_notify(f->p->ctx, q->port_tx);
@@ -332,11 +332,11 @@ static void nbf_push_tx(struct pvf_nbf *f, struct pvf_nbf_queue *q)
 	}
 }
 
-int pvf_nbf_send(struct pvf_nbf *f, unsigned int qi, const void *data, size_t len,
+int pvf_nbr_send(struct pvf_nbr *f, unsigned int qi, const void *data, size_t len,
 		 uint16_t flags, const struct netif_extra_info *extra, size_t max_slot)
 {
-	struct pvf_nbf_queue *q;
-	size_t slot = max_slot && max_slot < NBF_PAGE ? max_slot : NBF_PAGE;
+	struct pvf_nbr_queue *q;
+	size_t slot = max_slot && max_slot < NBR_PAGE ? max_slot : NBR_PAGE;
 	unsigned int nslots, need, k;
 	size_t pos = 0;
 
@@ -350,10 +350,10 @@ int pvf_nbf_send(struct pvf_nbf *f, unsigned int qi, const void *data, size_t le
 	if (RING_FREE_REQUESTS(&q->tx) < need)
 		return -PVF_EAGAIN;
 	for (k = 0; k < need; k++)
-		if (q->tx_busy[(q->tx.req_prod_pvt + k) % PVF_NBF_RING])
+		if (q->tx_busy[(q->tx.req_prod_pvt + k) % PVF_NBR_RING])
 			return -PVF_EAGAIN;
 	for (k = 0; k < need; k++) {
-		unsigned int b = q->tx.req_prod_pvt % PVF_NBF_RING;
+		unsigned int b = q->tx.req_prod_pvt % PVF_NBR_RING;
 		struct netif_tx_request *r = RING_GET_REQUEST(&q->tx, q->tx.req_prod_pvt);
 
 		q->tx_busy[b] = 1;
@@ -370,7 +370,7 @@ int pvf_nbf_send(struct pvf_nbf *f, unsigned int qi, const void *data, size_t le
 			size_t chunk = len - pos < slot ? len - pos : slot;
 			uint16_t fl = 0;
 
-			memcpy(q->txbuf + (size_t)b * NBF_PAGE, (const uint8_t *)data + pos, chunk);
+			memcpy(q->txbuf + (size_t)b * NBR_PAGE, (const uint8_t *)data + pos, chunk);
 			if (k == 0)
 				fl = (uint16_t)(flags | (extra ? NETTXF_extra_info : 0));
 			if (pos + chunk < len)
@@ -383,19 +383,19 @@ int pvf_nbf_send(struct pvf_nbf *f, unsigned int qi, const void *data, size_t le
 			pos += chunk;
 		}
 	}
-	nbf_push_tx(f, q);
+	nbr_push_tx(f, q);
 	return 0;
 }
 
-int pvf_nbf_send_raw(struct pvf_nbf *f, unsigned int qi, const struct netif_tx_request *reqs,
+int pvf_nbr_send_raw(struct pvf_nbr *f, unsigned int qi, const struct netif_tx_request *reqs,
 		     unsigned int n)
 {
-	struct pvf_nbf_queue *q = &f->q[qi];
+	struct pvf_nbr_queue *q = &f->q[qi];
 
 	if (RING_FREE_REQUESTS(&q->tx) < n)
 		return -PVF_EAGAIN;
 	for (unsigned int k = 0; k < n; k++) {
-		unsigned int b = q->tx.req_prod_pvt % PVF_NBF_RING;
+		unsigned int b = q->tx.req_prod_pvt % PVF_NBR_RING;
 		struct netif_tx_request r = reqs[k];
 
 		if (q->tx_busy[b])
@@ -405,21 +405,21 @@ int pvf_nbf_send_raw(struct pvf_nbf *f, unsigned int qi, const struct netif_tx_r
 		*RING_GET_REQUEST(&q->tx, q->tx.req_prod_pvt) = r;
 		q->tx.req_prod_pvt++;
 	}
-	nbf_push_tx(f, q);
+	nbr_push_tx(f, q);
 	return 0;
 }
 
-unsigned int pvf_nbf_tx_inflight(const struct pvf_nbf *f)
+unsigned int pvf_nbr_tx_inflight(const struct pvf_nbr *f)
 {
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; i < f->nq; i++)
-		for (unsigned int b = 0; b < PVF_NBF_RING; b++)
+		for (unsigned int b = 0; b < PVF_NBR_RING; b++)
 			n += f->q[i].tx_busy[b];
 	return n;
 }
 
-static int nbf_tx_done(struct pvf_nbf *f, struct pvf_nbf_queue *q)
+static int nbr_tx_done(struct pvf_nbr *f, struct pvf_nbr_queue *q)
 {
 	RING_IDX prod;
 	int n = PVF_RING_RESPONSES(&q->tx, &prod), done = 0;
@@ -431,12 +431,12 @@ static int nbf_tx_done(struct pvf_nbf *f, struct pvf_nbf_queue *q)
 			PVF_RING_COPY_RESPONSE(&q->tx, q->tx.rsp_cons, &r);
 			if (r.status == NETIF_RSP_NULL) {
 				f->st.tx_null++;
-				if (r.id < PVF_NBF_RING)
+				if (r.id < PVF_NBR_RING)
 					q->tx_busy[r.id] = 0;
 				done++;
 				continue;
 			}
-			if (r.id >= PVF_NBF_RING || !q->tx_busy[r.id]) {
+			if (r.id >= PVF_NBR_RING || !q->tx_busy[r.id]) {
 				f->broken = 1;
 				return -PVF_EPROTO;
 			}
@@ -462,7 +462,7 @@ static int nbf_tx_done(struct pvf_nbf *f, struct pvf_nbf_queue *q)
 
 /* Consume one RX packet at rsp_cons if complete.  Returns slots consumed,
  * 0 if incomplete, -PVF_EPROTO on a bad chain. */
-static int nbf_rx_one(struct pvf_nbf *f, struct pvf_nbf_queue *q, RING_IDX prod)
+static int nbr_rx_one(struct pvf_nbr *f, struct pvf_nbr_queue *q, RING_IDX prod)
 {
 	struct netif_extra_info gso, *gsop = NULL;
 	RING_IDX i = q->rx.rsp_cons;
@@ -473,7 +473,7 @@ static int nbf_rx_one(struct pvf_nbf *f, struct pvf_nbf_queue *q, RING_IDX prod)
 
 	do {
 		struct netif_rx_response r;
-		unsigned int b = i % PVF_NBF_RING;
+		unsigned int b = i % PVF_NBR_RING;
 
 		if (i == prod)
 			return 0;
@@ -487,11 +487,11 @@ static int nbf_rx_one(struct pvf_nbf *f, struct pvf_nbf_queue *q, RING_IDX prod)
 			return -PVF_EPROTO;
 		if (r.status < 0) {
 			err = 1;
-		} else if ((uint32_t)r.offset + (uint32_t)r.status > NBF_PAGE ||
+		} else if ((uint32_t)r.offset + (uint32_t)r.status > NBR_PAGE ||
 			   len + (size_t)r.status > 65536) {
 			return -PVF_EPROTO;
 		} else {
-			memcpy(q->pkt + len, q->rxbuf + (size_t)b * NBF_PAGE + r.offset,
+			memcpy(q->pkt + len, q->rxbuf + (size_t)b * NBR_PAGE + r.offset,
 			       (size_t)r.status);
 			len += (size_t)r.status;
 		}
@@ -518,7 +518,7 @@ static int nbf_rx_one(struct pvf_nbf *f, struct pvf_nbf_queue *q, RING_IDX prod)
 	return (int)slots;
 }
 
-static int nbf_rx_done(struct pvf_nbf *f, struct pvf_nbf_queue *q)
+static int nbr_rx_done(struct pvf_nbr *f, struct pvf_nbr_queue *q)
 {
 	RING_IDX prod;
 	int n = PVF_RING_RESPONSES(&q->rx, &prod), done = 0;
@@ -526,11 +526,11 @@ static int nbf_rx_done(struct pvf_nbf *f, struct pvf_nbf_queue *q)
 	while (n > 0) {
 		int s;
 
-		while ((s = nbf_rx_one(f, q, prod)) > 0) {
+		while ((s = nbr_rx_one(f, q, prod)) > 0) {
 			/* Re-post the consumed slots: request k uses buffer k. */
 			for (int k = 0; k < s; k++) {
 				struct netif_rx_request *r = RING_GET_REQUEST(&q->rx, q->rx.req_prod_pvt);
-				unsigned int b = q->rx.req_prod_pvt % PVF_NBF_RING;
+				unsigned int b = q->rx.req_prod_pvt % PVF_NBR_RING;
 
 				r->id = (uint16_t)b;
 				r->gref = q->rxref[b];
@@ -560,7 +560,7 @@ static int nbf_rx_done(struct pvf_nbf *f, struct pvf_nbf_queue *q)
 	return done;
 }
 
-int pvf_nbf_poll(struct pvf_nbf *f, int timeout_ms)
+int pvf_nbr_poll(struct pvf_nbr *f, int timeout_ms)
 {
 	int total = 0;
 
@@ -568,12 +568,12 @@ int pvf_nbf_poll(struct pvf_nbf *f, int timeout_ms)
 		return -PVF_EPROTO;
 	pvf_lb_guest_poll(f->g, timeout_ms);
 	for (unsigned int i = 0; i < f->nq; i++) {
-		struct pvf_nbf_queue *q = &f->q[i];
+		struct pvf_nbr_queue *q = &f->q[i];
 		int kicked = q->kicked, a, b;
 
 		q->kicked = 0;
-		a = nbf_tx_done(f, q);
-		b = nbf_rx_done(f, q);
+		a = nbr_tx_done(f, q);
+		b = nbr_rx_done(f, q);
 		if (a < 0 || b < 0)
 			return -PVF_EPROTO;
 		if (kicked && a + b == 0)
@@ -583,17 +583,17 @@ int pvf_nbf_poll(struct pvf_nbf *f, int timeout_ms)
 	return total;
 }
 
-void *pvf_nbf_ctrl_buf(struct pvf_nbf *f)
+void *pvf_nbr_ctrl_buf(struct pvf_nbr *f)
 {
 	return f->ctrl_buf;
 }
 
-uint32_t pvf_nbf_ctrl_buf_ref(struct pvf_nbf *f)
+uint32_t pvf_nbr_ctrl_buf_ref(struct pvf_nbr *f)
 {
 	return f->ctrl_buf_ref;
 }
 
-int pvf_nbf_ctrl(struct pvf_nbf *f, uint16_t type, uint32_t d0, uint32_t d1, uint32_t d2,
+int pvf_nbr_ctrl(struct pvf_nbr *f, uint16_t type, uint32_t d0, uint32_t d1, uint32_t d2,
 		 uint32_t *status, uint32_t *data, int timeout_ms)
 {
 	struct xen_netif_ctrl_request *r;
