@@ -292,6 +292,21 @@ void pvf_bb_get_stats(struct pvf_blkback *b, struct pvf_bb_stats *st)
 	memcpy(st, &b->ctl->st, sizeof(*st));
 }
 
+int pvf_bb_pause(struct pvf_blkback *b, bool on, int timeout_ms)
+{
+	int waited;
+
+	BB_SET(b->ctl->pause, on ? 1u : 0u);
+	if (!on)
+		return 0;
+	for (waited = 0; waited <= timeout_ms; waited++) {
+		if (BB_GET(b->ctl->st.paused) >= BB_GET(b->ctl->st.nr_queues))
+			return 0;
+		usleep(1000);
+	}
+	return -PVF_ETIMEDOUT;
+}
+
 int pvf_bb_wait_state(struct pvf_blkback *b, uint32_t state, int timeout_ms)
 {
 	int waited;
@@ -372,9 +387,32 @@ int pvf_bb_kill(struct pvf_blkback *b, int sig)
 		}
 	}
 	b->pid = 0;
+	/* the process is gone: the hypervisor releases what it held */
+	pvf_lb_hv_reap(b->hv);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+int pvf_bb_replace(struct pvf_blkback **bp, const struct pvf_bb_config *cfg)
+{
+	struct pvf_blkback *old, *nb = NULL;
+	struct pvf_bb_config c;
+	int rc;
+
+	if (!bp || !*bp || !cfg || (*bp)->started)
+		return -PVF_EINVAL;
+	old = *bp;
+	if (old->pid)
+		pvf_bb_kill(old, SIGKILL);
+	c = *cfg;
+	c.restart = true;
+	rc = pvf_bb_fork(old->hv, &c, old->fe, old->be_dir, &nb);
+	if (rc)
+		return rc;
+	pvf_bb_destroy(old);
+	*bp = nb;
+	return 0;
 }
 
 /* ---- toolstack role --------------------------------------------------------- */

@@ -58,6 +58,17 @@ struct pvf_bb_config {
 	uint32_t sector_size, physical_sector_size;      /* bytes */
 	bool grant_copy;            /* move data with grant copy (QEMU) instead
 				     * of mapping (Linux) */
+	bool restart;               /* this backend replaces one that died (a
+				     * toolstack restarting its backend
+				     * driver): on start, drop the old
+				     * connection's keys and write Closed in
+				     * one transaction, wait (up to 5 s) for
+				     * the frontend to let go (Closed,
+				     * Initialising, Closing or gone), then
+				     * transport keys and InitWait as usual;
+				     * a frontend still Closed there is
+				     * waited for, not closed again.  Not set
+				     * by the profiles. */
 };
 
 /*
@@ -91,6 +102,8 @@ struct pvf_bb_stats {
 	uint32_t nr_queues;        /* queues of the current connection */
 	uint32_t ring_order;       /* ring order of the current connection */
 	uint32_t persistent;       /* 1 if the connection uses persistent grants */
+	uint32_t paused;           /* queue threads parked by pvf_bb_pause */
+	uint32_t restarts;         /* restart resets done (cfg.restart) */
 	int connect_error;         /* last refused connection (bad frontend keys) */
 	int error;                 /* first fatal error, 0 if none */
 };
@@ -131,6 +144,13 @@ int pvf_bb_resize(struct pvf_blkback *b, uint64_t sectors);
 void pvf_bb_set_eopnotsupp(struct pvf_blkback *b, uint32_t mask);
 /* Misbehave on the next response. */
 void pvf_bb_misbehave(struct pvf_blkback *b, enum pvf_bb_misbehave m);
+/* Pause (@on) or resume request processing: each queue thread stops
+ * before the next request it would consume (requests stay on the ring,
+ * unanswered, so they are surely in flight) and counts itself in
+ * stats.paused.  With @on, waits up to @timeout_ms for every queue of the
+ * current connection to park.  Resuming does not wait.
+ * Returns 0; -PVF_ETIMEDOUT. */
+int pvf_bb_pause(struct pvf_blkback *b, bool on, int timeout_ms);
 /* Snapshot the counters. */
 void pvf_bb_get_stats(struct pvf_blkback *b, struct pvf_bb_stats *st);
 /* Wait up to @timeout_ms for the backend state to become @state.
@@ -148,10 +168,26 @@ int pvf_bb_fork(struct pvf_lb_hv *hv, const struct pvf_bb_config *cfg,
 		const char *fe_dir, const char *be_dir, struct pvf_blkback **out);
 /* The child's pid (0 for a threaded backend). */
 pid_t pvf_bb_pid(const struct pvf_blkback *b);
-/* Send @sig to the child and reap it.  SIGTERM makes it disconnect
- * cleanly first; SIGKILL leaves its mappings behind as a dead dom0 would.
- * Returns its exit status (>= 0), or -PVF_EINVAL. */
+/* Send @sig to the child, wait for it, then release what it still held
+ * on the hypervisor (pvf_lb_hv_reap: as Xen releases the mappings and
+ * event channels of a backend that died).  SIGTERM makes it disconnect
+ * cleanly first; after SIGKILL its grants were mapped until the reap and
+ * its backend state stays what it was (Connected) in xenstore.
+ * Returns its exit status (>= 0, 128 + signal if killed), or -PVF_EINVAL
+ * (not a forked backend, or already killed). */
 int pvf_bb_kill(struct pvf_blkback *b, int sig);
+
+/*
+ * pvf_bb_replace - the toolstack restarting a backend process: SIGKILL
+ * *@bp's child if it still runs (pvf_bb_kill, which reaps it), then fork a
+ * new backend for the same directories with @cfg (another profile may
+ * have other limits) and cfg.restart set, and destroy the old handle.
+ * The frontend sees the backend Closed, then InitWait with the new keys.
+ * On success *@bp is the new backend.
+ * Returns 0; -PVF_EINVAL (NULL, or *@bp is a running threaded backend);
+ * errors of pvf_bb_fork (*@bp is then the old, dead handle).
+ */
+int pvf_bb_replace(struct pvf_blkback **bp, const struct pvf_bb_config *cfg);
 
 /*
  * The toolstack role: write both directories of vbd @devid for guest

@@ -24,6 +24,7 @@ struct bb_ctl {
 	uint32_t eopnotsupp_mask;
 	uint32_t misbehave;
 	uint32_t stop;
+	uint32_t pause;            /* queue threads park before the next request */
 	struct pvf_bb_stats st;
 };
 
@@ -42,6 +43,7 @@ struct bb_queue {
 	pthread_t thread;
 	bool running;
 	bool broken;               /* producer overflow: stop serving */
+	bool parked;               /* counted in stats.paused */
 	sem_t kick;
 	uint32_t port;             /* backend port, 0: polled frontend */
 	bool bound;
@@ -72,6 +74,8 @@ struct pvf_blkback {
 	struct xs_handle *xs;
 	uint32_t be_state;
 	bool persistent;           /* negotiated for this connection */
+	bool reoffer;              /* restart: InitWait offered to a frontend
+				    * that is Closed; do not close again */
 	uint32_t nr_queues;
 	struct bb_queue q[PVF_BB_MAX_QUEUES];
 	pthread_mutex_t map_lock;  /* serialises mapped-count updates */

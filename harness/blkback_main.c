@@ -14,6 +14,15 @@
  *                     again (reconnect, or a second frontend after handover)
  *   resize            `sectors` rewritten, state Connected written again
  *   stop              disconnect, Closed
+ *
+ * Restart (cfg.restart: this process replaces a backend that died, whose
+ * state node still says Connected): before the usual start, the old
+ * connection's keys are removed and Closed written in one transaction, so
+ * the frontend disconnects (its in-flight requests wait for replay); once
+ * the frontend has let go (Closed/Initialising/Closing/gone, at most
+ * RESTART_WAIT_MS) the new transport keys and InitWait follow.  A
+ * frontend that stays Closed there is the one that comes back: it is
+ * waited for, not closed again (`reoffer`).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -36,6 +45,8 @@
 #define ST_CONNECTED 4u
 #define ST_CLOSING 5u
 #define ST_CLOSED 6u
+
+#define RESTART_WAIT_MS 5000
 
 static int wr(struct pvf_blkback *b, xs_transaction_t t, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -307,6 +318,9 @@ static void step(struct pvf_blkback *b, uint32_t fe)
 	uint32_t be = b->be_state;
 	int rc;
 
+	if (fe != ST_CLOSED)
+		b->reoffer = false; /* the frontend moved on */
+
 	if ((fe == ST_INITIALISED || fe == ST_CONNECTED) && be == ST_INITWAIT) {
 		rc = try_connect(b);
 		if (rc) {
@@ -317,7 +331,8 @@ static void step(struct pvf_blkback *b, uint32_t fe)
 	} else if (fe == ST_CLOSING && (be == ST_INITWAIT || be == ST_CONNECTED)) {
 		disconnect(b);
 		set_state(b, ST_CLOSING);
-	} else if ((fe == ST_CLOSED || fe == 0) && be != ST_CLOSED && be != ST_INITIALISING) {
+	} else if ((fe == ST_CLOSED || fe == 0) && be != ST_CLOSED && be != ST_INITIALISING &&
+		   !(b->reoffer && be == ST_INITWAIT)) {
 		disconnect(b);
 		set_state(b, ST_CLOSED);
 	} else if (fe == ST_INITIALISING &&
@@ -326,6 +341,82 @@ static void step(struct pvf_blkback *b, uint32_t fe)
 		write_transport_keys(b);
 		set_state(b, ST_INITWAIT);
 	}
+}
+
+/* Keys of a previous connection that the new backend may not offer. */
+static const char *const stale_keys[] = {
+	"max-ring-page-order", "max-ring-pages", "multi-queue-max-queues",
+	"feature-max-indirect-segments", "feature-flush-cache", "feature-barrier",
+	"feature-persistent", "feature-discard", "discard-granularity",
+	"discard-alignment", "discard-secure", "sectors", "info", "sector-size",
+	"physical-sector-size",
+};
+
+/* Remove the old connection's keys and write Closed, atomically.
+ * Returns 0 or -PVF_EIO. */
+static int restart_reset(struct pvf_blkback *b)
+{
+	char path[2 * PVF_BLK_PATH_MAX];
+	xs_transaction_t t;
+	size_t i;
+	int tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		bool ok = true;
+
+		t = xs_transaction_start(b->xs);
+		if (!t)
+			return -PVF_EIO;
+		for (i = 0; i < sizeof(stale_keys) / sizeof(stale_keys[0]) && ok; i++) {
+			snprintf(path, sizeof(path), "%s/%s", b->be_dir, stale_keys[i]);
+			if (!xs_rm(b->xs, t, path) && errno != ENOENT)
+				ok = false;
+		}
+		if (ok)
+			ok = wr(b, t, "state", "%u", ST_CLOSED) == 0;
+		if (!ok) {
+			xs_transaction_end(b->xs, t, true);
+			return -PVF_EIO;
+		}
+		if (xs_transaction_end(b->xs, t, false))
+			return 0;
+		if (errno != EAGAIN)
+			return -PVF_EIO;
+	}
+	return -PVF_EIO;
+}
+
+/* The restart path up to (not including) InitWait. */
+static void restart(struct pvf_blkback *b)
+{
+	int waited = 0;
+	uint32_t fe = 0;
+
+	if (restart_reset(b)) {
+		bb_log(b, "restart: cannot reset the backend directory");
+		return;
+	}
+	b->be_state = ST_CLOSED;
+	BB_SET(b->ctl->st.state, ST_CLOSED);
+	BB_ADD(b->ctl->st.restarts, 1);
+	/* the frontend watches our state: wait until it dropped the old
+	 * connection, so it cannot take our InitWait for the old backend */
+	while (waited < RESTART_WAIT_MS && !BB_GET(b->ctl->stop)) {
+		struct pollfd pfd = { .fd = xs_fileno(b->xs), .events = POLLIN };
+
+		fe = read_fe_state(b, fe);
+		if (fe == 0 || fe == ST_INITIALISING || fe == ST_CLOSING || fe == ST_CLOSED)
+			break;
+		if (poll(&pfd, 1, 5) > 0) {
+			unsigned int n;
+
+			free(xs_read_watch(b->xs, &n));
+		}
+		waited += 5;
+	}
+	if (waited >= RESTART_WAIT_MS)
+		bb_log(b, "restart: frontend still in state %u, offering anyway", fe);
+	b->reoffer = true;
 }
 
 void *bb_control_main(void *arg)
@@ -343,6 +434,9 @@ void *bb_control_main(void *arg)
 	b->nr_queues = 0;
 	snprintf(wpath, sizeof(wpath), "%s/state", b->fe);
 	xs_watch(b->xs, wpath, "fe");
+	b->reoffer = false;
+	if (b->cfg.restart)
+		restart(b);
 	write_transport_keys(b);
 	set_state(b, ST_INITWAIT);
 	while (!BB_GET(b->ctl->stop)) {

@@ -474,6 +474,11 @@ static int process(struct bb_queue *q, struct bb_io *io)
 			struct blkif_request req;
 			int16_t st;
 
+			if (BB_GET(q->b->ctl->pause)) {
+				/* parked: what is left stays on the ring */
+				kick_front(q);
+				return 0;
+			}
 			memcpy(&req, RING_GET_REQUEST(r, r->req_cons), sizeof(req));
 			r->req_cons++;
 			st = handle(q, io, &req);
@@ -506,8 +511,16 @@ static void *q_main(void *arg)
 	}
 	while (__atomic_load_n(&q->running, __ATOMIC_ACQUIRE)) {
 		struct timespec ts;
+		bool pause = BB_GET(b->ctl->pause) != 0;
 
-		if (!q->broken)
+		if (pause != q->parked) {
+			q->parked = pause;
+			if (pause)
+				BB_ADD(b->ctl->st.paused, 1);
+			else
+				__atomic_fetch_sub(&b->ctl->st.paused, 1, __ATOMIC_RELEASE);
+		}
+		if (!q->broken && !q->parked)
 			process(q, io);
 		if (q->idx == 0 && q->bound) {
 			/* queue 0's thread runs the backend demux: handlers post
@@ -524,6 +537,10 @@ static void *q_main(void *arg)
 			ts.tv_nsec -= 1000000000L;
 		}
 		sem_timedwait(&q->kick, &ts);
+	}
+	if (q->parked) {
+		q->parked = false;
+		__atomic_fetch_sub(&b->ctl->st.paused, 1, __ATOMIC_RELEASE);
 	}
 	free(io);
 	return NULL;
