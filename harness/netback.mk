@@ -41,3 +41,11 @@ tests_test_netback_cmd_LDADD = %reldir%/libpvfnetback.la $(PVF_TEST_LDADD) $(JSO
 dist_check_SCRIPTS += tests/net_integration.sh
 TESTS += tests/net_integration.sh
 EXTRA_DIST += tests/net_integration.sh
+
+# The real netfront core (hosted by netfront_host.c) against netback, and
+# pvf_net_job.
+check_PROGRAMS += tests/test_netback_core
+TESTS += tests/test_netback_core
+tests_test_netback_core_SOURCES = tests/test_netback_core.c harness/env.c
+tests_test_netback_core_CFLAGS = $(PVF_TEST_CFLAGS) -I$(top_srcdir)/harness
+tests_test_netback_core_LDADD = %reldir%/libpvfnetback.la $(PVF_TEST_LDADD) $(JSONC_LIBS)

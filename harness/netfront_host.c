@@ -10,6 +10,7 @@
 #include "netfront_host.h"
 
 #define NFH_DEFAULT_TX_PAGES 1024u
+#define NFH_REFUSED_MS 500
 
 static int64_t nfh_now_ms(void)
 {
@@ -182,7 +183,7 @@ int pvf_nfh_pump(struct pvf_nfh *h, int timeout_ms)
 
 int pvf_nfh_wait_connected(struct pvf_nfh *h, int timeout_ms)
 {
-	int64_t end = nfh_now_ms() + timeout_ms;
+	int64_t end = nfh_now_ms() + timeout_ms, closed_since = 0;
 	int rc;
 
 	for (;;) {
@@ -191,7 +192,13 @@ int pvf_nfh_wait_connected(struct pvf_nfh *h, int timeout_ms)
 			return rc;
 		if (pvf_net_is_connected(&h->net))
 			return 0;
-		if (pvf_xenbus_frontend_state(pvf_net_xenbus(&h->net)) == PVF_XENBUS_CLOSED)
+		/* Closed for a while: the backend refused us (a restarting
+		 * backend passes through Closed briefly before InitWait) */
+		if (pvf_xenbus_frontend_state(pvf_net_xenbus(&h->net)) != PVF_XENBUS_CLOSED)
+			closed_since = 0;
+		else if (!closed_since)
+			closed_since = nfh_now_ms();
+		else if (nfh_now_ms() - closed_since > NFH_REFUSED_MS)
 			return -PVF_ECONNRESET;
 		if (nfh_now_ms() > end)
 			return -PVF_ETIMEDOUT;

@@ -99,8 +99,8 @@ int pvf_nfh_open(struct pvf_nfh *h, struct pvf_lb_guest *g, const struct pvf_nfh
 int pvf_nfh_pump(struct pvf_nfh *h, int timeout_ms);
 
 /* Pump until the core is connected.  Returns 0; -PVF_ETIMEDOUT;
- * -PVF_ECONNRESET (the XenBus device closed: the backend refused us);
- * -PVF_EPROTO. */
+ * -PVF_ECONNRESET (the XenBus device stayed Closed for 500 ms: the
+ * backend refused us); -PVF_EPROTO. */
 int pvf_nfh_wait_connected(struct pvf_nfh *h, int timeout_ms);
 
 /*
