@@ -28,3 +28,11 @@ pkglib_LTLIBRARIES = %reldir%/pvfront-nbdkit.la
 # qemu-img are missing.
 dist_check_SCRIPTS += tests/test_nbd.sh tests/test_nbd_errors.sh
 TESTS += tests/test_nbd.sh tests/test_nbd_errors.sh
+
+# The device behind the plugin, without nbdkit (built with the sanitizers).
+check_PROGRAMS += tests/test_nbd_dev
+TESTS += tests/test_nbd_dev
+tests_test_nbd_dev_SOURCES = tests/test_nbd_dev.c %reldir%/nbd_dev.c %reldir%/nbd_dev.h \
+	harness/env.c harness/env.h
+tests_test_nbd_dev_CFLAGS = $(PVF_TEST_CFLAGS)
+tests_test_nbd_dev_LDADD = $(PVF_BLKBACK_TEST_LDADD)
