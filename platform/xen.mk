@@ -3,11 +3,8 @@
 # platform (libxengnttab, libxenevtchn, libxenforeignmemory, libxenstore).
 # A separate convenience library so that libpvfront does not need the Xen
 # control libraries; the harness and the real-Xen tests link it.
-#
-# XENPLAT_LIBS is set by hand until configure.ac checks the pkg-config
-# modules (PKG_CHECK_MODULES([XENPLAT], [xengnttab xenevtchn xenforeignmemory])),
-# after which the line below is replaced by the AC_SUBST'ed value.
-XENPLAT_LIBS = -lxengnttab -lxenevtchn -lxenforeignmemory
+# XENPLAT_CFLAGS/XENPLAT_LIBS come from configure (pkg-config modules
+# xengnttab, xenevtchn, xenforeignmemory).
 
 noinst_LTLIBRARIES += libpvfront-xen.la
 libpvfront_xen_la_SOURCES = \
@@ -15,7 +12,7 @@ libpvfront_xen_la_SOURCES = \
 	%reldir%/xen/xenplat_xs.c \
 	%reldir%/xen/xenplat_tool.c \
 	%reldir%/xen/xenplat_int.h
-libpvfront_xen_la_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
+libpvfront_xen_la_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(XENPLAT_CFLAGS)
 libpvfront_xen_la_LIBADD = $(XENPLAT_LIBS) $(XENSTORE_LIBS)
 
 pvfinclude_HEADERS += include/pvfront/xenplat.h
