@@ -174,6 +174,9 @@ struct pvf_net_job_opts {
 	double duration;            /* tap: seconds, 0 until SIGINT/SIGTERM */
 	char tap_front[16], tap_back[16];
 	const char *ns_front, *ns_back;  /* tap: move the TAPs there */
+	int no_offload;             /* tap: no checksum/TSO offload on the
+				       frontend-side TAP (default: offered when
+				       netfront negotiated csum + SG (+ GSO)) */
 	int json, verbose, quiet;   /* quiet: no summary line */
 	struct pvf_net_job_result *result; /* optional out */
 };

@@ -21,10 +21,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <pvfront/errno.h>
 #include "env.h"
 #include "netback.h"
+#include "netback_internal.h"
 #include "netfront_host.h"
 #include "tap.h"
 
@@ -65,6 +69,7 @@ struct job {
 	struct pvf_nfh h;
 	uint8_t mac[6];
 	int tapfd;
+	int offload;             /* tap: TSO/checksum offload between TAP and netfront */
 	uint8_t *buf;            /* 65536 bytes: linearised RX / TAP frames */
 	uint8_t *seen;           /* echo: one byte per sequence number */
 	uint64_t rx, verified, bad, dup, to_tap, to_tap_err, csum_blank;
@@ -125,10 +130,27 @@ static void job_rx(void *arg, const struct pvf_net_rx_pkt *pkt)
 
 	j->rx++;
 	if (j->o->mode == PVF_NB_MODE_TAP) {
-		n = pvf_nfh_linearize(pkt, j->buf, 65536);
-		if (pkt->flags & PVF_NET_RX_CSUM_BLANK)
+		/* the TAP fd carries a virtio_net_hdr before each frame */
+		uint8_t *f = j->buf + NB_VNET_HLEN;
+
+		n = pvf_nfh_linearize(pkt, f, 65536 - NB_VNET_HLEN);
+		memset(j->buf, 0, NB_VNET_HLEN);
+		if (n && (pkt->flags & (PVF_NET_RX_CSUM_BLANK | PVF_NET_RX_GSO))) {
+			struct netif_extra_info gso;
+
+			memset(&gso, 0, sizeof(gso));
+			gso.type = XEN_NETIF_EXTRA_TYPE_GSO;
+			gso.u.gso.type = pkt->gso_type;
+			gso.u.gso.size = pkt->gso_size;
 			j->csum_blank++;
-		if (n && j->tapfd >= 0 && write(j->tapfd, j->buf, n) == (ssize_t)n)
+			if (nb_pkt_vnet_hdr(j->buf, f, n, 1,
+					    (pkt->flags & PVF_NET_RX_GSO) ? &gso : NULL))
+				n = 0; /* cannot describe it to the kernel: drop */
+		} else if (pkt->flags & PVF_NET_RX_DATA_VALIDATED) {
+			j->buf[0] = VIRTIO_NET_HDR_F_DATA_VALID;
+		}
+		if (n && j->tapfd >= 0 &&
+		    write(j->tapfd, j->buf, n + NB_VNET_HLEN) == (ssize_t)(n + NB_VNET_HLEN))
 			j->to_tap++;
 		else
 			j->to_tap_err++;
@@ -174,8 +196,24 @@ static int job_tap(struct job *j, struct pvf_nb *nb)
 	double end = o->duration > 0 ? job_now() + o->duration : 0, next = job_now() + 1;
 	unsigned int nq = pvf_net_get_info(&j->h.net)->nr_queues, idle = 0;
 
+	const struct pvf_net_info *in = pvf_net_get_info(&j->h.net);
+	unsigned int off = 0;
+
+	/* Offer the kernel what netfront negotiated: checksum offload, and
+	 * TSO when GSO is on (frames up to 64 KiB, sent over several slots). */
+	if (in->tx_csum_ipv4 && in->tx_csum_ipv6 && in->tx_sg && !o->no_offload) {
+		off = TUN_F_CSUM;
+		if (in->tx_gso_tcpv4)
+			off |= TUN_F_TSO4;
+		if (in->tx_gso_tcpv6)
+			off |= TUN_F_TSO6;
+		if (ioctl(j->tapfd, TUNSETOFFLOAD, (unsigned long)off) < 0)
+			off = 0;
+	}
+	j->offload = off != 0;
 	if (!o->quiet) {
-		printf("ready: %s <-> netfront <-> netback <-> %s\n", o->tap_front, o->tap_back);
+		printf("ready: %s <-> netfront <-> netback <-> %s%s\n", o->tap_front, o->tap_back,
+		       j->offload ? " (checksum/TSO offload)" : "");
 		fflush(stdout);
 	}
 	while (!job_stop && (!end || job_now() < end)) {
@@ -183,13 +221,31 @@ static int job_tap(struct job *j, struct pvf_nb *nb)
 
 		for (int k = 0; k < 64; k++) {
 			ssize_t n = read(j->tapfd, j->buf, 65536);
+			const struct virtio_net_hdr *vh = (const void *)j->buf;
+			const uint8_t *f = j->buf + NB_VNET_HLEN;
+			uint16_t flags = 0;
+			uint8_t gso = 0;
 			int rc;
 
-			if (n < 14)
+			if (n < (ssize_t)(NB_VNET_HLEN + NB_ETH_HLEN))
 				break;
+			n -= NB_VNET_HLEN;
 			busy = 1;
-			while ((rc = pvf_nfh_send(&j->h, job_flow_queue(j->buf, (size_t)n, nq), j->buf,
-						  (size_t)n, 0, 0, 0)) == -PVF_EAGAIN && !job_stop)
+			/* the kernel leaves the pseudo-header sum in the checksum
+			 * field of a NEEDS_CSUM frame: that is csum_blank on Xen */
+			if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+				flags |= PVF_NET_TX_CSUM_BLANK;
+			else if (vh->flags & VIRTIO_NET_HDR_F_DATA_VALID)
+				flags |= PVF_NET_TX_DATA_VALIDATED;
+			switch (vh->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN) {
+			case VIRTIO_NET_HDR_GSO_NONE: break;
+			case VIRTIO_NET_HDR_GSO_TCPV4: gso = PVF_NET_GSO_TCPV4; break;
+			case VIRTIO_NET_HDR_GSO_TCPV6: gso = PVF_NET_GSO_TCPV6; break;
+			default: j->to_tap_err++; continue; /* not offered: cannot happen */
+			}
+			while ((rc = pvf_nfh_send(&j->h, job_flow_queue(f, (size_t)n, nq), f, (size_t)n,
+						  flags, gso, gso ? vh->gso_size : 0)) == -PVF_EAGAIN &&
+			       !job_stop)
 				if (pvf_nfh_pump(&j->h, 1) < 0)
 					return 1;
 			if (rc && rc != -PVF_EAGAIN && !o->quiet)
@@ -375,7 +431,7 @@ int pvf_net_job(struct pvf_env *env, const struct pvf_net_job_opts *o)
 			ret = JOB_EXIT_NOENV;
 			goto out_free;
 		}
-		rc = pvf_tap_open(o->tap_front, 0, &j.tapfd);
+		rc = pvf_tap_open(o->tap_front, 1, &j.tapfd);
 		if (rc) {
 			fprintf(stderr, "pvfront net: cannot create TAP %s: %s\n", o->tap_front,
 				pvf_strerror(rc));
