@@ -34,3 +34,11 @@ tests_test_blkback_LDADD = $(PVF_BLKBACK_TEST_LDADD)
 tests_test_blkback_proc_SOURCES = tests/test_blkback_proc.c tests/test_blkback_fix.h
 tests_test_blkback_proc_CFLAGS = $(PVF_TEST_CFLAGS)
 tests_test_blkback_proc_LDADD = $(PVF_BLKBACK_TEST_LDADD)
+
+# Recovery end to end: backend process killed mid-workload, restarted with
+# smaller limits (tests/test_blk_recovery.c).
+check_PROGRAMS += tests/test_blk_recovery
+TESTS += tests/test_blk_recovery
+tests_test_blk_recovery_SOURCES = tests/test_blk_recovery.c tests/test_blkback_fix.h
+tests_test_blk_recovery_CFLAGS = $(PVF_TEST_CFLAGS)
+tests_test_blk_recovery_LDADD = $(PVF_BLKBACK_TEST_LDADD)
