@@ -24,3 +24,4 @@ pvfront_LDADD = libpvfront-check.la $(XENSTORE_LIBS) $(JSONC_LIBS) -lpthread
 # Userspace backends and their commands, one fragment each.
 include %reldir%/blkback.mk
 include %reldir%/netback.mk
+include %reldir%/nbdkit/local.mk
