@@ -8,6 +8,8 @@
  * for the next OS and checks that nothing leaked.  Prints a summary.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <getopt.h>
@@ -21,6 +23,8 @@
 #include "commands.h"
 #include "blkback.h"
 #include "echo.h"
+#include "netback.h"
+#include "tap.h"
 #include "env.h"
 #include "unplug_run.h"
 
@@ -34,7 +38,7 @@ static double now_s(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: pvfront run [--rounds N] [--blacklisted] [--no-blk]\n\n"
+	fprintf(f, "Usage: pvfront run [--rounds N] [--blacklisted] [--no-blk] [--no-net]\n\n"
 		   "The main job of the loopback harness, on embedded defaults:\n"
 		   "  1. start the embedded xenstore server and the simulated hypervisor;\n"
 		   "  2. run the unplug handshake against the emulated platform device;\n"
@@ -44,11 +48,16 @@ static void usage(FILE *f)
 		   "     that no grant, page, port or watch leaked;\n"
 		   "  5. connect the block frontend to the userspace blkback serving a\n"
 		   "     temporary 64 MiB image and run 16 MiB of 4 KiB random writes at\n"
-		   "     QD32, verified on read-back.\n\n"
+		   "     QD32, verified on read-back;\n"
+		   "  6. connect the network frontend to the userspace netback and pass\n"
+		   "     traffic: pings both ways over TAP between two network namespaces\n"
+		   "     when TAP and namespaces are available (root), else 2000 packets\n"
+		   "     through the echo backend with their data checked.\n\n"
 		   "Options:\n"
 		   "  --rounds N      echo round trips (default 10000, 1..100000000)\n"
 		   "  --blacklisted   blacklist the driver build: nothing attaches\n"
 		   "  --no-blk        skip the block workload\n"
+		   "  --no-net        skip the network traffic\n"
 		   "  -h, --help      this text\n"
 		   "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
@@ -278,12 +287,122 @@ static int run_blk(struct pvf_env *env)
 	return rc;
 }
 
+/* Step 6, over TAP: the net job bridges two network namespaces for a few
+ * seconds in a thread while this thread pings across it. */
+struct run_net_tap {
+	struct pvf_env *env;
+	struct pvf_net_job_opts o;
+	int status;
+};
+
+static void *run_net_tap_thread(void *arg)
+{
+	struct run_net_tap *t = arg;
+
+	t->status = pvf_net_job(t->env, &t->o);
+	return NULL;
+}
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	rc = system(cmd);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Returns 0 ok, 1 failure, 3 TAP or namespaces unavailable. */
+static int run_net_tap(struct pvf_env *env)
+{
+	struct run_net_tap t;
+	char nsa[32], nsb[32];
+	pthread_t th;
+	int ok = 0, i;
+
+	snprintf(nsa, sizeof(nsa), "pvfrun-a%d", (int)getpid());
+	snprintf(nsb, sizeof(nsb), "pvfrun-b%d", (int)getpid());
+	if (sh("ip netns add %s 2>/dev/null", nsa))
+		return 3;
+	if (sh("ip netns add %s 2>/dev/null", nsb)) {
+		sh("ip netns del %s", nsa);
+		return 3;
+	}
+	memset(&t, 0, sizeof(t));
+	t.env = env;
+	pvf_net_job_opts_default(&t.o);
+	t.o.mode = PVF_NB_MODE_TAP;
+	t.o.duration = 4.0;
+	snprintf(t.o.tap_front, sizeof(t.o.tap_front), "pvra%d", (int)(getpid() % 100000));
+	snprintf(t.o.tap_back, sizeof(t.o.tap_back), "pvrb%d", (int)(getpid() % 100000));
+	t.o.ns_front = nsa;
+	t.o.ns_back = nsb;
+	t.o.quiet = 1;
+	printf("net: netfront <-> netback over TAP between namespaces %s and %s\n", nsa, nsb);
+	fflush(stdout);
+	if (pthread_create(&th, NULL, run_net_tap_thread, &t)) {
+		sh("ip netns del %s; ip netns del %s", nsa, nsb);
+		return 1;
+	}
+	/* Wait for both TAPs to land in their namespaces, then address them
+	 * and ping across the PV path. */
+	for (i = 0; i < 100; i++) {
+		if (!sh("ip -n %s link show %s >/dev/null 2>&1 && ip -n %s link show %s >/dev/null 2>&1",
+			nsa, t.o.tap_front, nsb, t.o.tap_back))
+			break;
+		usleep(20000);
+	}
+	if (i < 100 &&
+	    !sh("ip -n %s addr add 10.199.7.1/24 dev %s && ip -n %s link set %s up && "
+		"ip -n %s addr add 10.199.7.2/24 dev %s && ip -n %s link set %s up",
+		nsa, t.o.tap_front, nsa, t.o.tap_front, nsb, t.o.tap_back, nsb, t.o.tap_back) &&
+	    !sh("ip netns exec %s ping -q -c 3 -i 0.2 -w 3 10.199.7.2 >/dev/null 2>&1", nsa) &&
+	    !sh("ip netns exec %s ping -q -c 3 -i 0.2 -w 3 10.199.7.1 >/dev/null 2>&1", nsb))
+		ok = 1;
+	pthread_join(th, NULL);
+	sh("ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null", nsa, nsb);
+	if (t.status == 3)
+		return 3;
+	printf("net: ping both ways through netfront and netback: %s; job %s\n",
+	       ok ? "ok" : "FAILED", t.status ? "FAILED" : "closed cleanly, nothing leaked");
+	return ok && !t.status ? 0 : 1;
+}
+
+/* Step 6: traffic through the network frontend core and the userspace
+ * netback: over TAP between two namespaces when this machine allows it,
+ * else through the echo backend with every packet's data checked. */
+static int run_net(struct pvf_env *env)
+{
+	struct pvf_net_job_opts o;
+	int rc;
+
+	if (pvf_tap_available() && geteuid() == 0 && access("/usr/bin/ping", X_OK) == 0) {
+		rc = run_net_tap(env);
+		if (rc != 3)
+			return rc ? -PVF_EIO : 0;
+		printf("net: TAP or namespaces unavailable here; using the echo backend\n");
+	} else {
+		printf("net: no TAP device (or not root): using the echo backend\n");
+	}
+	pvf_net_job_opts_default(&o);
+	o.mode = PVF_NB_MODE_ECHO;
+	o.count = 2000;
+	fflush(stdout);
+	return pvf_net_job(env, &o) ? -PVF_EIO : 0;
+}
+
 int pvf_cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "blacklisted", no_argument, NULL, 'b' },
 		{ "no-blk", no_argument, NULL, 'B' },
+		{ "no-net", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -291,11 +410,11 @@ int pvf_cmd_run(int argc, char **argv)
 	struct pvf_lb_config lcfg;
 	struct pvf_lb_guest *g;
 	unsigned long rounds = 10000;
-	int blacklisted = 0, no_blk = 0, c, rc, attach;
+	int blacklisted = 0, no_blk = 0, no_net = 0, c, rc, attach;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+r:bBh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:bBNh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': {
 			char *end;
@@ -311,6 +430,9 @@ int pvf_cmd_run(int argc, char **argv)
 			break;
 		case 'B':
 			no_blk = 1;
+			break;
+		case 'N':
+			no_net = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -347,6 +469,10 @@ int pvf_cmd_run(int argc, char **argv)
 		rc = run_blk(&env);
 	else if (!no_blk)
 		printf("blk: not attached (the disk class stays emulated)\n");
+	if (!rc && !no_net && (attach & RUN_ATTACH_NIC))
+		rc = run_net(&env);
+	else if (!no_net)
+		printf("net: not attached (the NIC class stays emulated)\n");
 	printf("pvfront run: %s\n", rc ? "FAILED" : "OK");
 	rc = rc ? 1 : 0;
 out:

@@ -85,9 +85,17 @@ static void test_main_job_runs_clean(void)
 	/* the block workload with verify, through blkfront and blkback */
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "negotiated: ring order 4"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "verify: ok"));
+	/* network traffic through netfront and netback: over TAP between
+	 * namespaces where the machine allows it, else the echo backend */
+	CU_ASSERT(strstr(out, "net: ping both ways through netfront and netback: ok; "
+			      "job closed cleanly, nothing leaked") ||
+		  (strstr(out, "mode echo") && strstr(out, "2000 verified") &&
+		   strstr(out, "; ok")));
+	CU_ASSERT_PTR_NULL(strstr(out, "FAILED"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "pvfront run: OK"));
-	CU_ASSERT_EQUAL(run("run --rounds 10 --no-blk", out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(run("run --rounds 10 --no-blk --no-net", out, sizeof(out)), 0);
 	CU_ASSERT_PTR_NULL(strstr(out, "verify:"));
+	CU_ASSERT_PTR_NULL(strstr(out, "net: "));
 }
 
 static void test_main_job_blacklisted_stays_emulated(void)
@@ -102,6 +110,7 @@ static void test_main_job_blacklisted_stays_emulated(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "frontends: not attached"));
 	CU_ASSERT_PTR_NULL(strstr(out, "xenbus:"));
 	CU_ASSERT_PTR_NULL(strstr(out, "pvfront blk:"));
+	CU_ASSERT_PTR_NULL(strstr(out, "net: "));
 }
 
 int main(void)
