@@ -17,7 +17,7 @@ static const struct pvf_command commands[] = {
 	{ "xenstore", pvf_cmd_xenstore, "run the embedded xenstore server in the foreground" },
 	{ "unplug", pvf_cmd_unplug, "unplug policy tester: handshake, blacklist, decision" },
 	{ "blk", pvf_cmd_blk, "block workload: blkfront core against the userspace blkback" },
-	{ "net", pvf_cmd_net, "netfront <-> netback: TAP bridge between namespaces, echo/sink packet rate" },
+	{ "net", pvf_cmd_net, "network frontend core <-> userspace netback: TAP bridge, echo/sink/gen packet rate" },
 };
 
 int pvf_usage_error(const char *cmd, const char *fmt, ...)
