@@ -16,9 +16,17 @@ tests_test_xen_xsdiff_LDADD = $(PVF_TEST_LDADD)
 # The real-Xen platform; skips (77) outside a Xen domain.
 check_PROGRAMS += tests/test_xen_plat
 TESTS += tests/test_xen_plat
-tests_test_xen_plat_SOURCES = tests/test_xen_plat.c tests/xen/blkmini.c tests/xen/blkmini.h
+tests_test_xen_plat_SOURCES = tests/test_xen_plat.c
 tests_test_xen_plat_CFLAGS = $(PVF_TEST_CFLAGS) -I$(top_srcdir)/tests
 tests_test_xen_plat_LDADD = libpvfront-xen.la $(PVF_TEST_LDADD) $(XENPLAT_LIBS)
+
+# The block core against the kernel's xen-blkback (platform/xen host);
+# skips (77) outside Xen or without PVF_XEN_LOOPDEV.
+check_PROGRAMS += tests/test_xen_blk
+TESTS += tests/test_xen_blk
+tests_test_xen_blk_SOURCES = tests/test_xen_blk.c
+tests_test_xen_blk_CFLAGS = $(PVF_TEST_CFLAGS) -I$(top_srcdir)/tests
+tests_test_xen_blk_LDADD = libpvfront-xen.la $(PVF_TEST_LDADD) $(XENPLAT_LIBS)
 
 EXTRA_DIST += tests/xen/run tests/xen/init tests/xen/xsdiff.expected
 

@@ -145,4 +145,122 @@ int pvf_xenplat_vif_create(struct pvf_xenplat *x, const char *fe_dir, pvf_domid_
 int pvf_xenplat_dev_destroy(struct pvf_xenplat *x, const char *type, const char *fe_dir,
 			    pvf_domid_t fe_domid, uint32_t devid);
 
+/* ---- hosts: the real cores driven over this platform ------------------------
+ *
+ * A host owns one frontend core, its XenBus device and its I/O pages, and
+ * pumps them from the platform's event channels and xenstore watches.  One
+ * host at a time per struct pvf_xenplat (the host takes every watch event).
+ * The caller serialises all calls on a host.  See docs/real-xen.md.
+ */
+
+struct pvf_blk;
+struct pvf_blk_config;
+struct pvf_net;
+struct pvf_net_config;
+struct pvf_net_rx_pkt;
+struct pvf_xenbus_dev;
+
+struct pvf_xenblk;
+
+struct pvf_xenblk_config {
+	const char *fe_dir;        /* frontend directory (outside device/ in dom0) */
+	uint32_t devid;            /* virtual device, e.g. 51712 */
+	pvf_domid_t fe_domid;      /* our domain id (0 in dom0) */
+	/* Block device for the toolstack role: the vbd pair is written with
+	 * pvf_xenplat_vbd_create() and removed at close.  NULL: the
+	 * directories exist already (a real toolstack made them). */
+	const char *bdev;
+	int readonly;
+	/* Frontend tunables: paths, backend domid and scratch are filled in
+	 * by the host.  NULL: pvf_blk_config_default(). */
+	const struct pvf_blk_config *blk;
+	uint32_t data_pages;       /* I/O pages shared to the backend */
+	int timeout_ms;            /* for open and close; 0: 10000 */
+};
+
+/*
+ * pvf_xenblk_open - the block core against a real blkback: toolstack nodes
+ * (if cfg->bdev), pvf_xenbus_create on cfg->fe_dir with pvf_blk_xenbus_ops,
+ * pvf_blk_init, data pages, then pumps until both ends are Connected.
+ * @out receives the host, owned by the caller until pvf_xenblk_close().
+ * Returns 0; -PVF_EINVAL (bad config); -PVF_ENOMEM; -PVF_ETIMEDOUT (no
+ * Connected within the timeout); errors of pvf_xenplat_vbd_create,
+ * pvf_xenbus_create, pvf_blk_init.  On error nothing is left behind.
+ */
+int pvf_xenblk_open(struct pvf_xenplat *x, const struct pvf_xenblk_config *cfg,
+		    struct pvf_xenblk **out);
+
+/* The core, the XenBus device, data page @i's address / frame (NULL / 0
+ * beyond data_pages).  Valid until close. */
+struct pvf_blk *pvf_xenblk_core(struct pvf_xenblk *b);
+struct pvf_xenbus_dev *pvf_xenblk_xenbus(struct pvf_xenblk *b);
+void *pvf_xenblk_page(struct pvf_xenblk *b, uint32_t i);
+uint64_t pvf_xenblk_frame(struct pvf_xenblk *b, uint32_t i);
+
+/*
+ * pvf_xenblk_pump - wait up to @timeout_ms for an event or a watch, then
+ * feed watch events to the XenBus machine (first: state before responses),
+ * run pvf_xenbus_poll(), bind the current ports and run the event handlers.
+ * With @watches_only, event channels are not serviced (responses stay on
+ * the ring: used to catch requests in flight across a backend change).
+ * Returns events + watch events handled (>= 0); -PVF_EIO.
+ */
+int pvf_xenblk_pump(struct pvf_xenblk *b, int timeout_ms, int watches_only);
+
+/* 1 when the frontend and the backend are both Connected, else 0. */
+int pvf_xenblk_connected(struct pvf_xenblk *b);
+
+/*
+ * pvf_xenblk_close - pvf_xenbus_close and pump until closed (both ends
+ * Closed, released), pvf_blk_shutdown, destroy the XenBus device, free the
+ * data pages and scratch, remove the toolstack nodes written by open.
+ * NULL is a no-op.
+ * Returns 0; -PVF_ETIMEDOUT (the backend did not close; resources were
+ * released anyway); -PVF_EBUSY (grants still mapped at the end).
+ */
+int pvf_xenblk_close(struct pvf_xenblk *b);
+
+/* Verification pattern of 512-byte sector @sector for @seed (for checking
+ * the image file behind the backend). */
+void pvf_xenblk_pattern(void *buf, uint64_t sector, uint32_t seed);
+
+struct pvf_xenblk_wl {
+	uint64_t first_sector;     /* range used */
+	uint64_t nr_sectors;
+	const uint32_t *sizes;     /* request sizes in sectors, used in turn */
+	unsigned int nr_sizes;
+	unsigned int iodepth;      /* requests in flight, >= 1 */
+	uint32_t seed;
+	int write, verify;         /* write the pattern / read it back and check
+				    * (neither: plain reads; both: -PVF_EINVAL) */
+	int timeout_ms;            /* for the whole pass; 0: 60000 */
+};
+
+struct pvf_xenblk_wl_result {
+	uint64_t reqs, sectors;    /* requests completed / sectors moved */
+	uint64_t errors;           /* requests completed with an error */
+	uint64_t mismatches;       /* sectors whose read-back differed */
+	int first_error;           /* status of the first failed request */
+	uint64_t first_bad_sector; /* first mismatch (valid if mismatches) */
+	uint64_t elapsed_ns;
+};
+
+/*
+ * pvf_xenblk_run - one pass over the range: requests of sizes[] in turn
+ * (each split over whole pages of the host's data pages; needs iodepth *
+ * ceil(max size / 8) data pages), @iodepth in flight.  write: data is the
+ * pattern; verify (read): every sector is checked against the pattern.
+ * Returns 0 (see @res for errors and mismatches); -PVF_EINVAL (bad
+ * workload, not enough data pages); -PVF_ETIMEDOUT; a submit error.
+ */
+int pvf_xenblk_run(struct pvf_xenblk *b, const struct pvf_xenblk_wl *wl,
+		   struct pvf_xenblk_wl_result *res);
+
+/*
+ * pvf_xenplat_log_keys - print every key of directory @dir as
+ * "<prefix> <key> = <value>" lines on stdout.  Returns the number of keys
+ * printed; xenstore errors.
+ */
+int pvf_xenplat_log_keys(struct pvf_xenplat *x, const char *dir, const char *prefix);
+
 #endif /* PVFRONT_XENPLAT_H */

@@ -59,8 +59,37 @@ static struct xp_alloc *alloc_of_frame(struct pvf_xenplat *x, uint64_t frame, un
 	return &x->allocs[slot - 1];
 }
 
+#define XP_REFMAP_MAX (1u << 20)
+
+/* Record (or clear, slot ~0u) the owner of @ref. */
+static void refmap_set(struct pvf_xenplat *x, uint32_t ref, unsigned int slot, unsigned int i)
+{
+	if (ref >= XP_REFMAP_MAX)
+		return; /* found by the scan below */
+	if (ref >= x->nrefmap) {
+		uint32_t n = x->nrefmap ? x->nrefmap : 4096;
+		uint64_t *m;
+
+		while (n <= ref)
+			n *= 2;
+		m = realloc(x->refmap, n * sizeof(*m));
+		if (!m)
+			return;
+		memset(m + x->nrefmap, 0, (n - x->nrefmap) * sizeof(*m));
+		x->refmap = m;
+		x->nrefmap = n;
+	}
+	x->refmap[ref] = slot == ~0u ? 0 : ((uint64_t)(slot + 1) << 32) | i;
+}
+
 static struct xp_alloc *alloc_of_ref(struct pvf_xenplat *x, uint32_t ref, unsigned int *i)
 {
+	if (ref < x->nrefmap && x->refmap[ref]) {
+		struct xp_alloc *a = alloc_of_frame(x, x->refmap[ref], i);
+
+		if (a && a->refs[*i] == ref)
+			return a;
+	}
 	for (unsigned int s = 0; s < x->nallocs; s++) {
 		struct xp_alloc *a = &x->allocs[s];
 
@@ -107,8 +136,10 @@ static int xp_page_alloc(void *ctx, unsigned int npages, void **va, uint64_t *fr
 	}
 	a->n = npages;
 	memset(a->va, 0, (size_t)npages * PVF_PAGE_SIZE);
-	for (unsigned int i = 0; i < npages; i++)
+	for (unsigned int i = 0; i < npages; i++) {
 		frames[i] = frame_of(slot, i);
+		refmap_set(x, a->refs[i], slot, i);
+	}
 	*va = a->va;
 	return 0;
 nomem:
@@ -132,6 +163,7 @@ static int xp_page_free(void *ctx, void *va, unsigned int npages)
 				xp_log(x, PVF_LOG_WARN, "page_free: ref %u still granted", a->refs[i]);
 				x->grants--;
 			}
+			refmap_set(x, a->refs[i], ~0u, 0);
 		}
 		/* The kernel defers the real free while the backend maps a page. */
 		xengntshr_unshare((xengntshr_handle *)x->gs, a->va, a->n);
@@ -458,6 +490,7 @@ PVF_API void pvf_xenplat_close(struct pvf_xenplat *x)
 	if (x->gs)
 		xengntshr_close((xengntshr_handle *)x->gs);
 	free(x->allocs);
+	free(x->refmap);
 	free(x->ports);
 	free(x);
 }

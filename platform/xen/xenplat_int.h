@@ -47,6 +47,8 @@ struct pvf_xenplat {
 	int busy_warned;
 	struct xp_alloc *allocs;
 	unsigned int nallocs;
+	uint64_t *refmap;                 /* ref -> (slot + 1) << 32 | index */
+	uint32_t nrefmap;
 	struct xp_port *ports;
 	unsigned int nports;
 	unsigned int watches;
