@@ -256,6 +256,54 @@ struct pvf_xenblk_wl_result {
 int pvf_xenblk_run(struct pvf_xenblk *b, const struct pvf_xenblk_wl *wl,
 		   struct pvf_xenblk_wl_result *res);
 
+struct pvf_xennet;
+
+struct pvf_xennet_config {
+	const char *fe_dir;        /* frontend directory (outside device/ in dom0) */
+	uint32_t handle;           /* vif handle: the backend names it vif<fe>.<handle> */
+	pvf_domid_t fe_domid;      /* our domain id (0 in dom0) */
+	/* Toolstack role: with @script (an existing file) the vif pair is
+	 * written with pvf_xenplat_vif_create(@mac, @script) and removed at
+	 * close.  NULL: the directories exist already. */
+	const char *script;
+	const char *mac;           /* "aa:bb:cc:dd:ee:ff" */
+	/* Frontend tunables (node, rx and scratch are filled in by the host).
+	 * NULL: pvf_net_config_default(). */
+	const struct pvf_net_config *net;
+	void (*rx)(void *arg, const struct pvf_net_rx_pkt *pkt); /* may be NULL */
+	void *rx_arg;
+	uint32_t tx_pages;         /* pages for transmit buffers */
+	int timeout_ms;            /* for open and close; 0: 10000 */
+};
+
+/*
+ * pvf_xennet_open - the network core against a real netback: toolstack
+ * nodes (if cfg->script), pvf_net_init on cfg->fe_dir, TX pages, then pumps
+ * until connected.  @out receives the host, owned by the caller until
+ * pvf_xennet_close().
+ * Returns 0; -PVF_EINVAL; -PVF_ENOMEM; -PVF_ETIMEDOUT; errors of
+ * pvf_xenplat_vif_create and pvf_net_init.  On error nothing is left.
+ */
+int pvf_xennet_open(struct pvf_xenplat *x, const struct pvf_xennet_config *cfg,
+		    struct pvf_xennet **out);
+
+/* The core; TX page @i's address / frame (NULL / 0 beyond tx_pages). */
+struct pvf_net *pvf_xennet_core(struct pvf_xennet *n);
+void *pvf_xennet_page(struct pvf_xennet *n, uint32_t i);
+uint64_t pvf_xennet_frame(struct pvf_xennet *n, uint32_t i);
+
+/* Wait up to @timeout_ms, then watches, XenBus poll, events, pvf_net_poll.
+ * Returns events + watch events handled (>= 0); -PVF_EIO. */
+int pvf_xennet_pump(struct pvf_xennet *n, int timeout_ms);
+
+/* 1 when connected, else 0. */
+int pvf_xennet_connected(struct pvf_xennet *n);
+
+/* pvf_xenbus_close and pump until closed, pvf_net_destroy, free pages and
+ * scratch, remove the toolstack nodes.  NULL is a no-op.
+ * Returns 0; -PVF_ETIMEDOUT; -PVF_EBUSY (grants still held). */
+int pvf_xennet_close(struct pvf_xennet *n);
+
 /*
  * pvf_xenplat_log_keys - print every key of directory @dir as
  * "<prefix> <key> = <value>" lines on stdout.  Returns the number of keys
