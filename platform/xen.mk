@@ -12,6 +12,7 @@ libpvfront_xen_la_SOURCES = \
 	%reldir%/xen/xenplat_xs.c \
 	%reldir%/xen/xenplat_tool.c \
 	%reldir%/xen/xenplat_blk.c \
+	%reldir%/xen/xenplat_net.c \
 	%reldir%/xen/xenplat_int.h
 libpvfront_xen_la_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(XENPLAT_CFLAGS)
 libpvfront_xen_la_LIBADD = $(XENPLAT_LIBS) $(XENSTORE_LIBS)
