@@ -512,7 +512,7 @@ int pvf_nbd_io(struct pvf_nbd_dev *d, enum pvf_nbd_op op, void *buf, uint32_t co
 									  : d->props.chunk;
 
 			s->buf_off = pos;
-			rc = slot_submit(d, s, op, (const uint8_t *)buf + pos, offset + pos, len,
+			rc = slot_submit(d, s, op, buf ? (const uint8_t *)buf + pos : NULL, offset + pos, len,
 					 queue);
 			if (rc) {
 				slot_free(d, s);
