@@ -19,7 +19,7 @@ pvfront_SOURCES = \
 	$(pvf_blkback_sources) \
 	$(pvf_netback_sources)
 pvfront_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(JSONC_CFLAGS)
-pvfront_LDADD = libpvfront-check.la $(XENSTORE_LIBS) $(JSONC_LIBS) -lpthread
+pvfront_LDADD = libpvfront-xen.la libpvfront-check.la $(XENPLAT_LIBS) $(XENSTORE_LIBS) $(JSONC_LIBS) -lpthread
 
 # Userspace backends and their commands, one fragment each.
 include %reldir%/blkback.mk

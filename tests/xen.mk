@@ -40,7 +40,3 @@ tests_test_xen_net_SOURCES = tests/test_xen_net.c
 tests_test_xen_net_CFLAGS = $(PVF_TEST_CFLAGS) -I$(top_srcdir)/tests
 tests_test_xen_net_LDADD = libpvfront-xen.la $(PVF_TEST_LDADD) $(XENPLAT_LIBS)
 
-# `pvfront blk --platform=xen` (harness/cmd_blk.c) uses the block host of
-# platform/xen.  (Belongs in harness/local.mk; here because this fragment is
-# included after it.)  libpvfront-check.la again: the host needs the cores.
-pvfront_LDADD += libpvfront-xen.la libpvfront-check.la $(XENPLAT_LIBS) $(XENSTORE_LIBS)
