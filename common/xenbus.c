@@ -34,13 +34,15 @@ enum { XB_CLOSE_NONE = 0, XB_CLOSE_CLOSE = 1, XB_CLOSE_HANDOVER = 2 };
 static const uint16_t xb_legal[9] = {
 	[PVF_XENBUS_UNKNOWN] = BIT(PVF_XENBUS_INITIALISING),
 	[PVF_XENBUS_INITIALISING] = BIT(PVF_XENBUS_INITIALISED) |
+		BIT(PVF_XENBUS_CONNECTED) | /* PVF_XENBUS_CONNECT_EARLY */
 		BIT(PVF_XENBUS_CLOSING) | BIT(PVF_XENBUS_CLOSED),
 	[PVF_XENBUS_INITWAIT] = 0, /* a frontend never writes InitWait */
 	[PVF_XENBUS_INITIALISED] = BIT(PVF_XENBUS_CONNECTED) |
 		BIT(PVF_XENBUS_CLOSING) | BIT(PVF_XENBUS_CLOSED),
 	[PVF_XENBUS_CONNECTED] = BIT(PVF_XENBUS_CLOSING) | BIT(PVF_XENBUS_CLOSED),
 	[PVF_XENBUS_CLOSING] = BIT(PVF_XENBUS_CLOSED),
-	[PVF_XENBUS_CLOSED] = BIT(PVF_XENBUS_INITIALISED) | BIT(PVF_XENBUS_INITIALISING),
+	[PVF_XENBUS_CLOSED] = BIT(PVF_XENBUS_INITIALISED) | BIT(PVF_XENBUS_INITIALISING) |
+		BIT(PVF_XENBUS_CONNECTED), /* PVF_XENBUS_CONNECT_EARLY */
 	[PVF_XENBUS_RECONFIGURING] = 0,
 	[PVF_XENBUS_RECONFIGURED] = 0,
 };
@@ -174,6 +176,14 @@ static int xb_release(struct pvf_xenbus_dev *dev)
 
 /* ---- connection ------------------------------------------------------- */
 
+/* The state setup writes: Initialised, or Connected for a driver that
+ * connects early (netif: xen-netback waits for the frontend's Connected). */
+static unsigned int xb_setup_state(const struct pvf_xenbus_dev *dev)
+{
+	return (dev->cfg.flags & PVF_XENBUS_CONNECT_EARLY) ? PVF_XENBUS_CONNECTED
+							   : PVF_XENBUS_INITIALISED;
+}
+
 static int xb_setup_body(void *arg, uint32_t txn)
 {
 	struct pvf_xenbus_dev *dev = arg;
@@ -187,7 +197,7 @@ static int xb_setup_body(void *arg, uint32_t txn)
 	r = dev->ops->setup(dev->drv, txn);
 	if (r < 0)
 		return r;
-	return xb_write_state(dev, txn, PVF_XENBUS_INITIALISED);
+	return xb_write_state(dev, txn, xb_setup_state(dev));
 }
 
 /* Set the device up and write Initialised in one transaction.
@@ -206,7 +216,7 @@ static int xb_setup(struct pvf_xenbus_dev *dev)
 		xb_schedule_retry(dev);
 		return r;
 	}
-	xb_commit_state(dev, PVF_XENBUS_INITIALISED);
+	xb_commit_state(dev, xb_setup_state(dev));
 	return 0;
 }
 
@@ -227,7 +237,8 @@ static void xb_connect(struct pvf_xenbus_dev *dev)
 		}
 		dev->connected = 1;
 	}
-	xb_set_state(dev, PVF_XENBUS_CONNECTED);
+	if (dev->fe_state != PVF_XENBUS_CONNECTED) /* early connect wrote it */
+		xb_set_state(dev, PVF_XENBUS_CONNECTED);
 }
 
 /* ---- closing ---------------------------------------------------------- */
@@ -376,7 +387,8 @@ static void xb_step(struct pvf_xenbus_dev *dev)
 				break;
 			fe = dev->fe_state;
 		}
-		if (fe == PVF_XENBUS_INITIALISED)
+		if (fe == PVF_XENBUS_INITIALISED ||
+		    (fe == PVF_XENBUS_CONNECTED && !dev->connected))
 			xb_connect(dev);
 		break;
 	case PVF_XENBUS_CLOSING:

@@ -612,7 +612,9 @@ int ntb_fx_connect(struct ntb_fx *fx)
 	if (!fx->inited && ntb_fx_init(fx) < 0)
 		return -1;
 	ntb_fx_state(fx, XenbusStateInitWait);
-	if (ntb_fx_fe_state(fx) != XenbusStateInitialised)
+	/* netif connects early: the frontend writes Connected with its keys,
+	 * as xen-netback requires */
+	if (ntb_fx_fe_state(fx) != XenbusStateConnected || pvf_net_is_connected(&fx->net))
 		return -1;
 	if (ntb_attach(&fx->tb) < 0)
 		return -1;

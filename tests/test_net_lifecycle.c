@@ -210,7 +210,7 @@ static void test_reconnect_queued(void)
 	pvf_fake_xs_set(fx->f, NTB_BE "/multi-queue-max-queues", "1");
 	ntb_init(&fx->tb, fx->f);
 	ntb_fx_state(fx, XenbusStateInitWait);
-	CU_ASSERT_EQUAL_FATAL(ntb_fx_fe_state(fx), XenbusStateInitialised);
+	CU_ASSERT_EQUAL_FATAL(ntb_fx_fe_state(fx), XenbusStateConnected); /* early connect */
 	CU_ASSERT_EQUAL_FATAL(ntb_attach(&fx->tb), 0);
 	ntb_fx_state(fx, XenbusStateConnected);
 	CU_ASSERT(pvf_net_is_connected(&fx->net));

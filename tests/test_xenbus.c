@@ -15,7 +15,7 @@ static struct pvf_fake *f;
 static struct pvf_fake_drv drv;
 static struct pvf_xenbus_dev dev;
 
-static const struct pvf_xenbus_config cfg = {
+static struct pvf_xenbus_config cfg = {
 	.timeout_ns = 5000 * MS,
 	.retry_ns = 100 * MS,
 	.txn_tries = 4,
@@ -117,6 +117,41 @@ static void test_normal_handshake(void)
 	pvf_xenbus_poll(&dev);
 	CU_ASSERT_EQUAL(drv.connects, 1);
 	CU_ASSERT_EQUAL(drv.events[PVF_XENBUS_EV_TIMEOUT], 0);
+	finish();
+}
+
+/* PVF_XENBUS_CONNECT_EARLY (netif): setup writes Connected in its
+ * transaction, because xen-netback connects only once it sees the
+ * frontend Connected; connect() still waits for the backend's Connected,
+ * runs once, and the state is not written twice.  After a backend-side
+ * close it connects early again. */
+static void test_connect_early(void)
+{
+	cfg.flags = PVF_XENBUS_CONNECT_EARLY;
+	start();
+	backend(2); /* InitWait */
+	CU_ASSERT_EQUAL(drv.setups, 1);
+	CU_ASSERT_EQUAL(fe_state(), 4);
+	CU_ASSERT_EQUAL(drv.connects, 0);
+	backend(2); /* a repeated InitWait sets nothing up twice */
+	CU_ASSERT_EQUAL(drv.setups, 1);
+	backend(4);
+	CU_ASSERT_EQUAL(drv.connects, 1);
+	CU_ASSERT_EQUAL(fe_state(), 4);
+	CU_ASSERT_FALSE(pvf_fake_log_contains(f, "illegal"));
+	backend(4);
+	CU_ASSERT_EQUAL(drv.connects, 1);
+	/* the backend closes and comes back: early connect again */
+	backend(5);
+	backend(6);
+	CU_ASSERT_EQUAL(fe_state(), 6);
+	backend(2);
+	CU_ASSERT_EQUAL(drv.setups, 2);
+	CU_ASSERT_EQUAL(fe_state(), 4);
+	backend(4);
+	CU_ASSERT_EQUAL(drv.connects, 2);
+	CU_ASSERT_FALSE(pvf_fake_log_contains(f, "illegal"));
+	cfg.flags = 0;
 	finish();
 }
 
@@ -585,7 +620,10 @@ static void test_transition_table(void)
 	CU_ASSERT_TRUE(pvf_xenbus_transition_legal(PVF_XENBUS_UNKNOWN, PVF_XENBUS_INITIALISING));
 	CU_ASSERT_TRUE(pvf_xenbus_transition_legal(PVF_XENBUS_INITIALISED, PVF_XENBUS_CONNECTED));
 	CU_ASSERT_TRUE(pvf_xenbus_transition_legal(PVF_XENBUS_CLOSED, PVF_XENBUS_INITIALISED));
-	CU_ASSERT_FALSE(pvf_xenbus_transition_legal(PVF_XENBUS_INITIALISING, PVF_XENBUS_CONNECTED));
+	/* early connect (netif) */
+	CU_ASSERT_TRUE(pvf_xenbus_transition_legal(PVF_XENBUS_INITIALISING, PVF_XENBUS_CONNECTED));
+	CU_ASSERT_TRUE(pvf_xenbus_transition_legal(PVF_XENBUS_CLOSED, PVF_XENBUS_CONNECTED));
+	CU_ASSERT_FALSE(pvf_xenbus_transition_legal(PVF_XENBUS_CONNECTED, PVF_XENBUS_CONNECTED));
 	CU_ASSERT_FALSE(pvf_xenbus_transition_legal(PVF_XENBUS_CONNECTED, PVF_XENBUS_INITIALISED));
 	CU_ASSERT_FALSE(pvf_xenbus_transition_legal(PVF_XENBUS_INITIALISED, PVF_XENBUS_INITIALISED));
 	CU_ASSERT_FALSE(pvf_xenbus_transition_legal(PVF_XENBUS_CLOSING, PVF_XENBUS_CONNECTED));
@@ -625,6 +663,7 @@ int main(void)
 		PVF_TEST(test_destroy_releases),
 		PVF_TEST(test_destroy_with_mapped_grant),
 		PVF_TEST(test_transition_table),
+		PVF_TEST(test_connect_early),
 		PVF_TEST_END
 	};
 	return pvf_test_run("xenbus", tests, NULL, NULL);

@@ -168,6 +168,7 @@ PVF_API const struct pvf_xenbus_ops pvf_net_xenbus_ops = {
 PVF_API int pvf_net_init(struct pvf_net *net, const struct pvf_platform *plat,
 			 const struct pvf_net_config *cfg)
 {
+	struct pvf_xenbus_config xbc;
 	char *cur;
 	uint32_t i;
 	int r;
@@ -197,7 +198,14 @@ PVF_API int pvf_net_init(struct pvf_net *net, const struct pvf_platform *plat,
 		pvf_net_tx_reset(q);
 		pvf_net_rx_reset(net, q);
 	}
-	r = pvf_xenbus_create(&net->xb, plat, net->node, &pvf_net_xenbus_ops, net, cfg->xenbus);
+	/* netif connects early: xen-netback waits for the frontend's
+	 * Connected before it connects (Linux netfront does the same). */
+	if (cfg->xenbus)
+		xbc = *cfg->xenbus;
+	else
+		memset(&xbc, 0, sizeof(xbc));
+	xbc.flags |= PVF_XENBUS_CONNECT_EARLY;
+	r = pvf_xenbus_create(&net->xb, plat, net->node, &pvf_net_xenbus_ops, net, &xbc);
 	if (r < 0)
 		return r;
 	return 0;

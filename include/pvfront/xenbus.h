@@ -20,6 +20,8 @@
  *   Closed        > Initialised      backend came back (InitWait...) after
  *                                    a backend-initiated close
  *   Initialised   > Connected        backend Connected, connect() done
+ *   Initialising  > Connected        setup() committed, with
+ *   Closed        > Connected        PVF_XENBUS_CONNECT_EARLY (netif)
  *   Initialising  > Closing          pvf_xenbus_close / handover
  *   Initialised   > Closing          "
  *   Connected     > Closing          "
@@ -102,7 +104,13 @@ struct pvf_xenbus_config {
 	uint64_t timeout_ns;       /* backend too slow (default 10 s) */
 	uint64_t retry_ns;         /* retry failed setup/release (100 ms) */
 	unsigned int txn_tries;    /* transaction tries per attempt (8) */
+	unsigned int flags;        /* PVF_XENBUS_* below (0) */
 };
+
+/* Write Connected (not Initialised) in the setup transaction, as Linux
+ * netfront does: xen-netback connects only once it sees the frontend
+ * Connected.  connect() still runs when the backend reaches Connected. */
+#define PVF_XENBUS_CONNECT_EARLY 0x1u
 
 #define PVF_XENBUS_NODE_MAX    128u /* frontend node path incl. NUL */
 #define PVF_XENBUS_BACKEND_MAX 256u /* backend path incl. NUL */

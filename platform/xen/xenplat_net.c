@@ -28,7 +28,6 @@ struct pvf_xennet {
 	uint32_t handle;
 	pvf_domid_t fe_domid;
 	int own_dirs, inited, timeout_ms;
-	int kicked;                /* kick_netback() wrote Connected */
 };
 
 static int64_t now_ms(void)
@@ -56,32 +55,6 @@ static void bind_ports(struct pvf_xennet *n)
 		pvf_xenplat_bind(n->x, pvf_net_ctrl_port(&n->net), on_port, n);
 }
 
-/*
- * Linux xen-netback ignores a frontend in Initialised and connects only when
- * the frontend writes Connected (Linux netfront goes from Initialising
- * straight to Connected once its rings are written), while the XenBus
- * machine waits in Initialised for the backend's Connected.  So once the
- * keys are committed (Initialised) and the backend waits (InitWait), the
- * host writes Connected itself; the machine then sees the backend Connected
- * and runs connect() as usual.
- */
-static void kick_netback(struct pvf_xennet *n)
-{
-	struct pvf_xenbus_dev *xb = pvf_net_xenbus(&n->net);
-	char path[PVF_NET_PATH_MAX + 8];
-
-	if (pvf_xenbus_backend_state(xb) != PVF_XENBUS_INITWAIT)
-		n->kicked = 0;
-	if (pvf_xenbus_frontend_state(xb) != PVF_XENBUS_INITIALISED ||
-	    pvf_xenbus_backend_state(xb) != PVF_XENBUS_INITWAIT || n->kicked)
-		return;
-	snprintf(path, sizeof(path), "%s/state", n->fe);
-	if (n->p->ops->xs_write(n->p->ctx, 0, path, "4") == 0) {
-		n->kicked = 1;
-		xp_log(n->x, PVF_LOG_INFO, "net %s: wrote Connected for xen-netback", n->fe);
-	}
-}
-
 PVF_API int pvf_xennet_pump(struct pvf_xennet *n, int timeout_ms)
 {
 	struct pollfd pf[2] = {
@@ -102,7 +75,6 @@ PVF_API int pvf_xennet_pump(struct pvf_xennet *n, int timeout_ms)
 		cnt++;
 	}
 	pvf_xenbus_poll(pvf_net_xenbus(&n->net));
-	kick_netback(n);
 	bind_ports(n);
 	rc = pvf_xenplat_poll(n->x, 0);
 	if (rc < 0)
