@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Fragment of the top-level Makefile.am for platform/xen/: the real-Xen
-# platform (libxengnttab, libxenevtchn, libxenforeignmemory, libxenstore).
+# platform (libxengnttab, libxenevtchn, libxenforeignmemory, libxenstore;
+# the grant-table view uses the privcmd hypercall ioctl directly).
 # A separate convenience library so that libpvfront does not need the Xen
 # control libraries; the harness and the real-Xen tests link it.
 # XENPLAT_CFLAGS/XENPLAT_LIBS come from configure (pkg-config modules
@@ -9,6 +10,7 @@
 noinst_LTLIBRARIES += libpvfront-xen.la
 libpvfront_xen_la_SOURCES = \
 	%reldir%/xen/xenplat.c \
+	%reldir%/xen/xenplat_gt.c \
 	%reldir%/xen/xenplat_xs.c \
 	%reldir%/xen/xenplat_tool.c \
 	%reldir%/xen/xenplat_blk.c \

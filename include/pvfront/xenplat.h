@@ -17,12 +17,19 @@
  * kernel frees it only when the backend lets go.
  *
  * "Still mapped" (gnt_end -> -PVF_EBUSY, as on the simulated platform):
- * the v1 grant entries of this domain are read through
- * xenforeignmemory_map_resource(XENMEM_resource_grant_table), read-only;
- * GTF_reading/GTF_writing set on the entry means the grantee maps it.  When
- * Xen refuses that mapping (stats.busy_detect == 0) gnt_end cannot see
- * mappings and always succeeds; a warning is logged once.
- *
+ * the platform reads the v1 grant entries of this domain, mapped read-only:
+ * GNTTABOP_query_size + GNTTABOP_setup_table(DOMID_SELF, at most the current
+ * size, so the table is never grown) through the privcmd hypercall ioctl
+ * give the table's frames, xenforeignmemory_map(DOMID_SELF, PROT_READ) maps
+ * them (works in a PV domain such as Debian's dom0).  While GTF_reading or
+ * GTF_writing is set on the entry the grantee maps the page: gnt_end returns
+ * -PVF_EBUSY and the reference stays handed out.  A clear entry does not
+ * stop the grantee from mapping it afterwards (the grant lives in Xen until
+ * page_free; we cannot write the kernel's entries).  When the view cannot
+ * be set up (no privcmd, grant table v2, a PVH/HVM domain whose frames do
+ * not map, entries that do not read back as ours) stats.busy_detect is 0,
+ * a warning says why, and gnt_end always succeeds (logged once).
+
  * Events.  Ports come from xenevtchn_bind_unbound_port(); the kernel masks a
  * port when it delivers an event, pvf_xenplat_poll() re-arms it after running
  * the handler.  The seam's "starts masked" is kept in software: events that
@@ -56,6 +63,7 @@ struct pvf_xenplat_stats {
 	unsigned int watches;     /* xenstore watches registered */
 	unsigned int busy_detect; /* 1: gnt_end can see the backend's mappings */
 	uint64_t events;          /* events delivered to handlers */
+	uint64_t busy_refused;    /* gnt_end calls refused: -PVF_EBUSY */
 };
 
 /* Fill @cfg with the defaults. */

@@ -19,13 +19,10 @@
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
 #include <pvfront/xen.h>
-#include <xen/memory.h>
 #include "../../common/internal.h"
 #include "xenplat_int.h"
 
 _Static_assert(sizeof(struct grant_entry_v1) == 8, "v1 grant entry");
-
-#define XP_REFS_PER_FRAME (PVF_PAGE_SIZE / sizeof(struct grant_entry_v1))
 
 void xp_log(struct pvf_xenplat *x, enum pvf_log_level lvl, const char *fmt, ...)
 {
@@ -140,6 +137,7 @@ static int xp_page_alloc(void *ctx, unsigned int npages, void **va, uint64_t *fr
 		frames[i] = frame_of(slot, i);
 		refmap_set(x, a->refs[i], slot, i);
 	}
+	(void)xp_gt_check(x, a->refs, npages, 0);
 	*va = a->va;
 	return 0;
 nomem:
@@ -195,34 +193,6 @@ static int xp_gnt_grant(void *ctx, pvf_domid_t domid, uint64_t frame, int readon
 	return 0;
 }
 
-/* Map the grant table frame holding @ref (read-only).  Returns its entries
- * or NULL when Xen does not let us see our own grant table. */
-static volatile struct grant_entry_v1 *gt_entry(struct pvf_xenplat *x, uint32_t ref)
-{
-	unsigned int f = ref / XP_REFS_PER_FRAME;
-
-	if (x->busy_detect == 0 || f >= XP_GT_FRAMES || !x->fmem)
-		return NULL;
-	if (!x->gt_va[f]) {
-		void *va = NULL;
-
-		/* Our own domain id: Xen refuses DOMID_SELF here (ESRCH). */
-		x->gt_res[f] = xenforeignmemory_map_resource(
-			(xenforeignmemory_handle *)x->fmem, x->self_domid,
-			XENMEM_resource_grant_table, XENMEM_resource_grant_table_id_shared,
-			f, 1, &va, PROT_READ, 0);
-		if (!x->gt_res[f]) {
-			x->busy_detect = 0;
-			xp_log(x, PVF_LOG_WARN, "cannot map our grant table (%s): gnt_end "
-			       "cannot see the backend's mappings", strerror(errno));
-			return NULL;
-		}
-		x->gt_va[f] = va;
-		x->busy_detect = 1;
-	}
-	return (volatile struct grant_entry_v1 *)x->gt_va[f] + ref % XP_REFS_PER_FRAME;
-}
-
 static int xp_gnt_end(void *ctx, uint32_t ref)
 {
 	struct pvf_xenplat *x = ctx;
@@ -233,12 +203,18 @@ static int xp_gnt_end(void *ctx, uint32_t ref)
 	a = alloc_of_ref(x, ref, &i);
 	if (!a || !a->granted[i])
 		return -PVF_EBADF;
-	e = gt_entry(x, ref);
+	e = xp_gt_entry(x, ref);
 	if (e) {
-		uint16_t flags = e->flags;
+		uint16_t flags = e->flags; /* one read: Xen updates it */
 
-		if (flags & (GTF_reading | GTF_writing))
-			return -PVF_EBUSY;
+		if (flags & (GTF_reading | GTF_writing)) {
+			x->busy_refused++;
+			return -PVF_EBUSY; /* still mapped: the reference stays ours */
+		}
+	} else if (!x->busy_warned) {
+		x->busy_warned = 1;
+		xp_log(x, PVF_LOG_WARN, "gnt_end: cannot see whether ref %u is still mapped; "
+		       "ended in our books (the grant lives until page_free)", ref);
 	}
 	a->granted[i] = 0;
 	x->grants--;
@@ -426,6 +402,7 @@ PVF_API int pvf_xenplat_open(struct pvf_xenplat **out, const struct pvf_xenplat_
 	snprintf(x->prefix, sizeof(x->prefix), "%s", x->cfg.log_prefix ? x->cfg.log_prefix : "pvfront");
 	x->cfg.log_prefix = NULL;
 	x->busy_detect = -1;
+	x->gt.privcmd = -1;
 	x->gs = (struct xengntdev_handle *)xengntshr_open(NULL, 0);
 	x->xce = (struct xenevtchn_handle *)xenevtchn_open(NULL, 0);
 	if (!x->gs || !x->xce) {
@@ -433,8 +410,6 @@ PVF_API int pvf_xenplat_open(struct pvf_xenplat **out, const struct pvf_xenplat_
 		return -PVF_ENODEV;
 	}
 	x->fmem = (struct xenforeignmemory_handle *)xenforeignmemory_open(NULL, 0);
-	if (!x->fmem)
-		x->busy_detect = 0;
 	x->xs = xs_open(0);
 	if (!x->xs) {
 		pvf_xenplat_close(x);
@@ -447,8 +422,7 @@ PVF_API int pvf_xenplat_open(struct pvf_xenplat **out, const struct pvf_xenplat_
 		x->self_domid = v ? (pvf_domid_t)strtoul(v, NULL, 10) : 0;
 		free(v);
 	}
-	if (x->fmem)
-		(void)gt_entry(x, 0); /* probe: sets busy_detect */
+	xp_gt_open(x); /* sets busy_detect, warns when off */
 	x->ops = pvf_platform_nosys_ops;
 	xp_xs_ops(&x->ops);
 	x->ops.gnt_grant = xp_gnt_grant;
@@ -477,10 +451,7 @@ PVF_API void pvf_xenplat_close(struct pvf_xenplat *x)
 	for (unsigned int s = 0; s < x->nallocs; s++)
 		if (x->allocs[s].va)
 			xp_page_free(x, x->allocs[s].va, x->allocs[s].n);
-	for (unsigned int f = 0; f < XP_GT_FRAMES; f++)
-		if (x->gt_res[f])
-			xenforeignmemory_unmap_resource((xenforeignmemory_handle *)x->fmem,
-							(xenforeignmemory_resource_handle *)x->gt_res[f]);
+	xp_gt_close(x);
 	if (x->fmem)
 		xenforeignmemory_close((xenforeignmemory_handle *)x->fmem);
 	if (x->xs)
@@ -511,4 +482,5 @@ PVF_API void pvf_xenplat_get_stats(const struct pvf_xenplat *x, struct pvf_xenpl
 	st->watches = x->watches;
 	st->busy_detect = x->busy_detect == 1;
 	st->events = x->events;
+	st->busy_refused = x->busy_refused;
 }

@@ -10,7 +10,7 @@ struct xs_handle;
 struct xengntdev_handle;
 struct xenevtchn_handle;
 struct xenforeignmemory_handle;
-struct xenforeignmemory_resource_handle;
+struct grant_entry_v1;
 
 /* One page_alloc: @n pages shared at @va, their refs and our grant state. */
 struct xp_alloc {
@@ -29,7 +29,16 @@ struct xp_port {
 	void *arg;
 };
 
-#define XP_GT_FRAMES 64 /* grant table frames we may map (32768 refs) */
+/* The read-only view of our own v1 grant table (xenplat_gt.c). */
+struct xp_gt {
+	int privcmd;              /* /dev/xen/privcmd for the hypercalls, -1 */
+	void *buf;                /* hypercall buffer (never faults) */
+	size_t buf_len;
+	uint32_t max_frames;      /* the table's maximum, capped */
+	uint32_t nframes_known;   /* frames[] valid below this */
+	uint64_t *frames;         /* machine frames of the table */
+	void **va;                /* frame mapped read-only, NULL: not yet */
+};
 
 struct pvf_xenplat {
 	struct pvf_platform plat;
@@ -40,8 +49,7 @@ struct pvf_xenplat {
 	struct xengntdev_handle *gs;      /* xengntshr_handle */
 	struct xenevtchn_handle *xce;
 	struct xenforeignmemory_handle *fmem;
-	struct xenforeignmemory_resource_handle *gt_res[XP_GT_FRAMES];
-	void *gt_va[XP_GT_FRAMES];
+	struct xp_gt gt;
 	pvf_domid_t self_domid;           /* from xenstore "domid", else 0 */
 	int busy_detect;                  /* -1 unknown, 0 no, 1 yes */
 	int busy_warned;
@@ -54,11 +62,23 @@ struct pvf_xenplat {
 	unsigned int watches;
 	unsigned int grants;
 	uint64_t events;
+	uint64_t busy_refused;
 };
 
 /* platform/xen/xenplat_xs.c */
 void xp_xs_ops(struct pvf_platform_ops *ops);
 int xp_xs_err(void);
+
+/* platform/xen/xenplat_gt.c: the grant table view.  xp_gt_open sets
+ * busy_detect (1: on, 0: off, a warning logged once saying why);
+ * xp_gt_entry returns the entry of @ref, mapped read-only, or NULL when the
+ * detection is off (or turns off now); xp_gt_check verifies that @refs, just
+ * shared by gntshr, read back as ours (permit_access to the backend,
+ * @readonly) and turns the detection off otherwise, returning busy_detect. */
+void xp_gt_open(struct pvf_xenplat *x);
+void xp_gt_close(struct pvf_xenplat *x);
+volatile struct grant_entry_v1 *xp_gt_entry(struct pvf_xenplat *x, uint32_t ref);
+int xp_gt_check(struct pvf_xenplat *x, const uint32_t *refs, unsigned int n, int readonly);
 
 /* platform/xen/xenplat.c */
 void xp_log(struct pvf_xenplat *x, enum pvf_log_level lvl, const char *fmt, ...)
