@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <pvfront/errno.h>
 #include "blkback_int.h"
+#include "toolstack.h"
 
 static int neg_errno(int e)
 {
@@ -417,56 +418,29 @@ int pvf_bb_replace(struct pvf_blkback **bp, const struct pvf_bb_config *cfg)
 
 /* ---- toolstack role --------------------------------------------------------- */
 
-static int ts_write(struct xs_handle *xs, const char *dir, const char *key, const char *val)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	return xs_write(xs, XBT_NULL, path, val, strlen(val)) ? 0 : neg_errno(errno);
-}
-
 int pvf_bb_toolstack_add(unsigned int devid, unsigned int fe_domid, unsigned int be_domid,
 			 const struct pvf_bb_config *cfg, char *fe_dir, size_t fe_size,
 			 char *be_dir, size_t be_size)
 {
-	struct xs_handle *xs = xs_open(0);
-	char num[32];
-	int rc = 0;
+	char vdev[16];
+	const struct pvf_ts_kv fe_keys[] = {
+		{ "virtual-device", vdev },
+		{ "device-type", cfg && cfg->cdrom ? "cdrom" : "disk" },
+		{ NULL, NULL },
+	};
+	const struct pvf_ts_kv be_keys[] = {
+		{ "type", "file" },
+		{ "mode", cfg && cfg->readonly ? "r" : "w" },
+		{ "params", cfg && cfg->image[0] ? cfg->image : "null" },
+		{ NULL, NULL },
+	};
 
-	if (!xs)
-		return neg_errno(errno);
-	snprintf(fe_dir, fe_size, "/local/domain/%u/device/vbd/%u", fe_domid, devid);
-	snprintf(be_dir, be_size, "/local/domain/%u/backend/vbd/%u/%u", be_domid, fe_domid, devid);
-	snprintf(num, sizeof(num), "%u", be_domid);
-	rc = rc ? rc : ts_write(xs, fe_dir, "backend", be_dir);
-	rc = rc ? rc : ts_write(xs, fe_dir, "backend-id", num);
-	snprintf(num, sizeof(num), "%u", devid);
-	rc = rc ? rc : ts_write(xs, fe_dir, "virtual-device", num);
-	rc = rc ? rc : ts_write(xs, fe_dir, "device-type", cfg && cfg->cdrom ? "cdrom" : "disk");
-	rc = rc ? rc : ts_write(xs, fe_dir, "state", "1");
-	snprintf(num, sizeof(num), "%u", fe_domid);
-	rc = rc ? rc : ts_write(xs, be_dir, "frontend", fe_dir);
-	rc = rc ? rc : ts_write(xs, be_dir, "frontend-id", num);
-	rc = rc ? rc : ts_write(xs, be_dir, "online", "1");
-	rc = rc ? rc : ts_write(xs, be_dir, "type", "file");
-	rc = rc ? rc : ts_write(xs, be_dir, "mode", cfg && cfg->readonly ? "r" : "w");
-	rc = rc ? rc : ts_write(xs, be_dir, "params", cfg && cfg->image[0] ? cfg->image : "null");
-	rc = rc ? rc : ts_write(xs, be_dir, "state", "1");
-	xs_close(xs);
-	return rc;
+	snprintf(vdev, sizeof(vdev), "%u", devid);
+	return pvf_ts_add_device(NULL, "vbd", devid, fe_domid, be_domid, fe_keys, be_keys, fe_dir,
+				 fe_size, be_dir, be_size);
 }
 
 int pvf_bb_toolstack_remove(const char *fe_dir, const char *be_dir)
 {
-	struct xs_handle *xs = xs_open(0);
-	int rc = 0;
-
-	if (!xs)
-		return neg_errno(errno);
-	if (!xs_rm(xs, XBT_NULL, fe_dir) && errno != ENOENT)
-		rc = neg_errno(errno);
-	if (!xs_rm(xs, XBT_NULL, be_dir) && errno != ENOENT && !rc)
-		rc = neg_errno(errno);
-	xs_close(xs);
-	return rc;
+	return pvf_ts_remove_device(NULL, fe_dir, be_dir);
 }

@@ -13,7 +13,9 @@ pvf_blkback_lib_sources = \
 	%reldir%/blkback_main.c \
 	%reldir%/blkback_ring.c \
 	%reldir%/blkback_client.c \
-	%reldir%/blkback_work.c
+	%reldir%/blkback_work.c \
+	%reldir%/toolstack.h \
+	%reldir%/toolstack.c
 pvf_blkback_sources = $(pvf_blkback_lib_sources) %reldir%/cmd_blk.c
 
 # The same sources (without the command's entry point) for the tests.

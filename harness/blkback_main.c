@@ -28,16 +28,14 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <xen/io/protocols.h>
 #include <pvfront/errno.h>
-#include <pvfront/xs.h>
 #include "blkback_int.h"
+#include "toolstack.h"
 
 #define ST_INITIALISING 1u
 #define ST_INITWAIT 2u
@@ -48,18 +46,18 @@
 
 #define RESTART_WAIT_MS 5000
 
+/* Write our @key inside @t.  Returns 0 or -PVF_EIO. */
 static int wr(struct pvf_blkback *b, xs_transaction_t t, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static int wr(struct pvf_blkback *b, xs_transaction_t t, const char *key, const char *fmt, ...)
 {
-	char path[2 * PVF_BLK_PATH_MAX], val[64];
 	va_list ap;
+	int rc;
 
-	snprintf(path, sizeof(path), "%s/%s", b->be_dir, key);
 	va_start(ap, fmt);
-	vsnprintf(val, sizeof(val), fmt, ap);
+	rc = pvf_ts_vwritef(b->xs, t, b->be_dir, key, fmt, ap);
 	va_end(ap);
-	return xs_write(b->xs, t, path, val, strlen(val)) ? 0 : -PVF_EIO;
+	return rc ? -PVF_EIO : 0;
 }
 
 static void set_state(struct pvf_blkback *b, uint32_t st)
@@ -70,40 +68,21 @@ static void set_state(struct pvf_blkback *b, uint32_t st)
 	}
 }
 
-/* Read @dir/@key (dir relative to the frontend, may be "") into @buf.
- * Returns the length, -PVF_ENOENT, -PVF_EPROTO (too long). */
-static int fe_read(struct pvf_blkback *b, const char *sub, const char *key, char *buf, size_t size)
-{
-	char path[2 * PVF_BLK_PATH_MAX + 32];
-	unsigned int len = 0;
-	char *v;
-
-	snprintf(path, sizeof(path), "%s/%s%s", b->fe, sub, key);
-	v = xs_read(b->xs, XBT_NULL, path, &len);
-	if (!v)
-		return -PVF_ENOENT;
-	if (len >= size) {
-		free(v);
-		return -PVF_EPROTO;
-	}
-	memcpy(buf, v, len);
-	buf[len] = '\0';
-	free(v);
-	return (int)len;
-}
-
-/* 1 and *out if present and a strict decimal in [min, max]; 0 if absent;
+/* The frontend's @sub@key (@sub "" or "queue-N/") as a strict decimal in
+ * [min, max].  Returns 1 and *out if present and valid; 0 if absent;
  * -PVF_EPROTO for anything else. */
 static int fe_u32(struct pvf_blkback *b, const char *sub, const char *key, uint32_t min,
 		  uint32_t max, uint32_t *out)
 {
-	char buf[32];
-	int rc = fe_read(b, sub, key, buf, sizeof(buf));
+	char k[64];
+	int rc;
 
+	snprintf(k, sizeof(k), "%s%s", sub, key);
+	rc = pvf_ts_read_u32_range(b->xs, b->fe, k, min, max, out);
 	if (rc == -PVF_ENOENT)
 		return 0;
-	if (rc < 0 || pvf_xs_parse_u32_range(buf, min, max, out)) {
-		bb_log(b, "frontend key %s%s: bad value", sub, key);
+	if (rc) {
+		bb_log(b, "frontend key %s: bad value", k);
 		return -PVF_EPROTO;
 	}
 	return 1;
@@ -226,13 +205,13 @@ static int try_connect(struct pvf_blkback *b)
 	xs_transaction_t t;
 	int rc;
 
-	rc = fe_read(b, "", "protocol", proto, sizeof(proto));
+	rc = pvf_ts_read(b->xs, b->fe, "protocol", proto, sizeof(proto));
 	if (rc >= 0 && strcmp(proto, XEN_IO_PROTO_ABI_NATIVE)) {
 		bb_log(b, "frontend protocol '%s' not supported", proto);
 		return -PVF_EPROTO;
 	}
-	if (rc == -PVF_EPROTO)
-		return rc;
+	if (rc < 0 && rc != -PVF_ENOENT)
+		return -PVF_EPROTO; /* too long, or a NUL inside */
 	rc = fe_u32(b, "", "multi-queue-num-queues", 1,
 		    b->cfg.max_queues ? b->cfg.max_queues : 1, &nq);
 	if (rc < 0)
@@ -302,15 +281,12 @@ static void apply_resize(struct pvf_blkback *b)
 
 static uint32_t read_fe_state(struct pvf_blkback *b, uint32_t prev)
 {
-	char buf[16];
 	uint32_t st;
-	int rc = fe_read(b, "", "state", buf, sizeof(buf));
+	int rc = pvf_ts_read_state(b->xs, b->fe, &st);
 
 	if (rc == -PVF_ENOENT)
 		return 0;
-	if (rc < 0 || pvf_xs_parse_u32_range(buf, 0, 8, &st))
-		return prev; /* garbage: ignore */
-	return st;
+	return rc ? prev : st; /* garbage: ignore */
 }
 
 static void step(struct pvf_blkback *b, uint32_t fe)
@@ -402,16 +378,10 @@ static void restart(struct pvf_blkback *b)
 	/* the frontend watches our state: wait until it dropped the old
 	 * connection, so it cannot take our InitWait for the old backend */
 	while (waited < RESTART_WAIT_MS && !BB_GET(b->ctl->stop)) {
-		struct pollfd pfd = { .fd = xs_fileno(b->xs), .events = POLLIN };
-
 		fe = read_fe_state(b, fe);
 		if (fe == 0 || fe == ST_INITIALISING || fe == ST_CLOSING || fe == ST_CLOSED)
 			break;
-		if (poll(&pfd, 1, 5) > 0) {
-			unsigned int n;
-
-			free(xs_read_watch(b->xs, &n));
-		}
+		pvf_ts_wait_watch(b->xs, 5);
 		waited += 5;
 	}
 	if (waited >= RESTART_WAIT_MS)
@@ -422,7 +392,6 @@ static void restart(struct pvf_blkback *b)
 void *bb_control_main(void *arg)
 {
 	struct pvf_blkback *b = arg;
-	char wpath[2 * PVF_BLK_PATH_MAX];
 	uint32_t fe = 0;
 	bool dirty = true;
 
@@ -432,23 +401,15 @@ void *bb_control_main(void *arg)
 		return NULL;
 	}
 	b->nr_queues = 0;
-	snprintf(wpath, sizeof(wpath), "%s/state", b->fe);
-	xs_watch(b->xs, wpath, "fe");
+	pvf_ts_watch(b->xs, b->fe, "state", "fe");
 	b->reoffer = false;
 	if (b->cfg.restart)
 		restart(b);
 	write_transport_keys(b);
 	set_state(b, ST_INITWAIT);
 	while (!BB_GET(b->ctl->stop)) {
-		struct pollfd pfd = { .fd = xs_fileno(b->xs), .events = POLLIN };
-
-		if (poll(&pfd, 1, dirty ? 0 : 5) > 0) {
-			unsigned int n;
-			char **ev = xs_read_watch(b->xs, &n);
-
-			free(ev);
+		if (pvf_ts_wait_watch(b->xs, dirty ? 0 : 5) > 0)
 			dirty = true;
-		}
 		if (dirty) {
 			fe = read_fe_state(b, fe);
 			dirty = false;
@@ -458,7 +419,7 @@ void *bb_control_main(void *arg)
 	}
 	disconnect(b);
 	set_state(b, ST_CLOSED);
-	xs_unwatch(b->xs, wpath, "fe");
+	pvf_ts_unwatch(b->xs, b->fe, "state", "fe");
 	xs_close(b->xs);
 	b->xs = NULL;
 	return NULL;

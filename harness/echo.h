@@ -24,11 +24,13 @@ struct pvf_echo_page {
 
 /* ---- toolstack role ---- */
 /* Write the frontend and backend directories of echo device @devid for
- * guest @fe_domid served by @be_domid, with both states Initialising.
- * @fe_dir/@be_dir receive the paths.  Returns 0 or -errno. */
+ * guest @fe_domid served by @be_domid, with both states Initialising (no
+ * extra keys; harness/toolstack.h, pvf_ts_add_device(), over a connection
+ * of its own).  @fe_dir/@be_dir receive the paths.
+ * Returns 0 or the errors of pvf_ts_add_device() (-PVF_E2BIG, -errno). */
 int pvf_echo_toolstack_add(unsigned int devid, unsigned int fe_domid, unsigned int be_domid,
 			   char *fe_dir, size_t fe_size, char *be_dir, size_t be_size);
-/* Remove both directories.  Returns 0 or -errno. */
+/* Remove both directories.  Returns 0 or -errno (pvf_ts_remove_device()). */
 int pvf_echo_toolstack_remove(const char *fe_dir, const char *be_dir);
 
 /* ---- backend (a thread) ---- */

@@ -6,77 +6,22 @@
  * validated; a bad value is an error for this device, never a crash.
  */
 #include <errno.h>
-#include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <xenstore.h>
 #include <pvfront/barrier.h>
-#include <pvfront/xs.h>
 #include "echo.h"
-
-static int xs_write_str(struct xs_handle *xs, const char *dir, const char *key, const char *val)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	return xs_write(xs, XBT_NULL, path, val, strlen(val)) ? 0 : -errno;
-}
-
-/* Read dir/key as a strictly parsed u32.  Returns 0, -ENOENT, -EINVAL. */
-static int xs_read_u32(struct xs_handle *xs, const char *dir, const char *key, uint32_t *out)
-{
-	char path[512];
-	unsigned int len = 0;
-	char *v;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	v = xs_read(xs, XBT_NULL, path, &len);
-	if (!v)
-		return -errno;
-	rc = pvf_xs_parse_u32(v, out) ? -EINVAL : 0;
-	free(v);
-	return rc;
-}
+#include "toolstack.h"
 
 int pvf_echo_toolstack_add(unsigned int devid, unsigned int fe_domid, unsigned int be_domid,
 			   char *fe_dir, size_t fe_size, char *be_dir, size_t be_size)
 {
-	struct xs_handle *xs = xs_open(0);
-	char num[16];
-	int rc = 0;
-
-	if (!xs)
-		return -errno;
-	snprintf(fe_dir, fe_size, "/local/domain/%u/device/echo/%u", fe_domid, devid);
-	snprintf(be_dir, be_size, "/local/domain/%u/backend/echo/%u/%u", be_domid, fe_domid, devid);
-	snprintf(num, sizeof(num), "%u", be_domid);
-	rc = rc ? rc : xs_write_str(xs, fe_dir, "backend", be_dir);
-	rc = rc ? rc : xs_write_str(xs, fe_dir, "backend-id", num);
-	rc = rc ? rc : xs_write_str(xs, fe_dir, "state", "1");
-	snprintf(num, sizeof(num), "%u", fe_domid);
-	rc = rc ? rc : xs_write_str(xs, be_dir, "frontend", fe_dir);
-	rc = rc ? rc : xs_write_str(xs, be_dir, "frontend-id", num);
-	rc = rc ? rc : xs_write_str(xs, be_dir, "online", "1");
-	rc = rc ? rc : xs_write_str(xs, be_dir, "state", "1");
-	xs_close(xs);
-	return rc;
+	return pvf_ts_add_device(NULL, "echo", devid, fe_domid, be_domid, NULL, NULL, fe_dir,
+				 fe_size, be_dir, be_size);
 }
 
 int pvf_echo_toolstack_remove(const char *fe_dir, const char *be_dir)
 {
-	struct xs_handle *xs = xs_open(0);
-	int rc = 0;
-
-	if (!xs)
-		return -errno;
-	if (!xs_rm(xs, XBT_NULL, fe_dir) && errno != ENOENT)
-		rc = -errno;
-	if (!xs_rm(xs, XBT_NULL, be_dir) && errno != ENOENT && !rc)
-		rc = -errno;
-	xs_close(xs);
-	return rc;
+	return pvf_ts_remove_device(NULL, fe_dir, be_dir);
 }
 
 struct echo_conn {
@@ -111,9 +56,9 @@ static int echo_connect(struct echo_conn *c, struct xs_handle *xs)
 	void *va = NULL;
 	int rc;
 
-	rc = xs_read_u32(xs, c->b->fe_dir, "ring-ref", &ref);
+	rc = pvf_ts_read_u32(xs, c->b->fe_dir, "ring-ref", &ref);
 	if (!rc)
-		rc = xs_read_u32(xs, c->b->fe_dir, "event-channel", &port);
+		rc = pvf_ts_read_u32(xs, c->b->fe_dir, "event-channel", &port);
 	if (rc)
 		return rc;
 	rc = pvf_lb_be_map(c->be, ref, 0, &va);
@@ -150,12 +95,19 @@ static void set_error(struct pvf_echo_back *b, int err)
 		b->error = err;
 }
 
+/* Write our state and remember it. */
+static void echo_set_state(struct xs_handle *xs, struct pvf_echo_back *b, uint32_t *be_state,
+			   uint32_t st)
+{
+	pvf_ts_write_state(xs, b->be_dir, st);
+	*be_state = st;
+}
+
 static void *echo_back_main(void *arg)
 {
 	struct pvf_echo_back *b = arg;
 	struct echo_conn c;
 	struct xs_handle *xs;
-	char wpath[512];
 	uint32_t fe_state = 0, be_state = 1;
 
 	memset(&c, 0, sizeof(c));
@@ -170,47 +122,36 @@ static void *echo_back_main(void *arg)
 		xs_close(xs);
 		return NULL;
 	}
-	snprintf(wpath, sizeof(wpath), "%s/state", b->fe_dir);
-	xs_watch(xs, wpath, "fe");
-	xs_write_str(xs, b->be_dir, "state", "2"); /* InitWait */
-	be_state = 2;
+	pvf_ts_watch(xs, b->fe_dir, "state", "fe");
+	echo_set_state(xs, b, &be_state, 2); /* InitWait */
 	while (!b->stop) {
-		struct pollfd pfd = { .fd = xs_fileno(xs), .events = POLLIN };
 		uint32_t st;
 
-		/* Watch events are hints: re-read the state after each one. */
-		if (poll(&pfd, 1, 0) > 0) {
-			unsigned int n;
-			char **ev = xs_read_watch(xs, &n);
-			free(ev);
-			if (xs_read_u32(xs, b->fe_dir, "state", &st) == 0)
-				fe_state = st;
-		}
+		/* Watch events are hints: re-read the state after each one;
+		 * a missing or malformed state changes nothing. */
+		if (pvf_ts_wait_watch(xs, 0) > 0 && pvf_ts_read_state(xs, b->fe_dir, &st) == 0)
+			fe_state = st;
 		if ((fe_state == 3 || fe_state == 4) && be_state == 2) {
 			int rc = echo_connect(&c, xs);
 			if (rc) {
 				set_error(b, rc);
 				echo_disconnect(&c);
-				xs_write_str(xs, b->be_dir, "state", "5");
-				be_state = 5;
+				echo_set_state(xs, b, &be_state, 5); /* Closing */
 			} else {
-				xs_write_str(xs, b->be_dir, "state", "4"); /* Connected */
-				be_state = 4;
+				echo_set_state(xs, b, &be_state, 4); /* Connected */
 				b->connections++;
 			}
 		} else if ((fe_state == 5 || fe_state == 6) && be_state != 6 && be_state != 1) {
 			echo_disconnect(&c);
-			xs_write_str(xs, b->be_dir, "state", "6"); /* Closed */
-			be_state = 6;
+			echo_set_state(xs, b, &be_state, 6); /* Closed */
 			b->closed++;
 		} else if (fe_state == 1 && be_state == 6) {
-			xs_write_str(xs, b->be_dir, "state", "2"); /* ready again */
-			be_state = 2;
+			echo_set_state(xs, b, &be_state, 2); /* ready again */
 		}
 		pvf_lb_be_poll(c.be, 2);
 	}
 	echo_disconnect(&c);
-	xs_unwatch(xs, wpath, "fe");
+	pvf_ts_unwatch(xs, b->fe_dir, "state", "fe");
 	pvf_lb_be_close(c.be);
 	xs_close(xs);
 	return NULL;

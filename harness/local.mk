@@ -3,6 +3,9 @@
 
 include %reldir%/unplug.mk
 
+# harness/toolstack.[ch] (the dom0 xenstore helpers of echo_back.c and the
+# backends) come in once, through $(pvf_blkback_sources): listing them here
+# as well would link their object twice.
 bin_PROGRAMS += pvfront
 pvfront_SOURCES = \
 	%reldir%/main.c \

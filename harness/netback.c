@@ -5,7 +5,6 @@
  * netback_tx.c / netback_rx.c, the control ring in netback_ctrl.c.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +12,9 @@
 #include <unistd.h>
 #include <xenstore.h>
 #include <pvfront/errno.h>
-#include <pvfront/xs.h>
 #include "netback_internal.h"
 #include "tap.h"
+#include "toolstack.h"
 
 static const char *const mode_names[] = { "tap", "echo", "sink", "gen" };
 static const char *const profile_names[] = { "linux", "qemu", "full" };
@@ -78,85 +77,31 @@ void nb_log(const struct pvf_nb *nb, const char *fmt, ...)
 	fprintf(stderr, "netback %s: %s\n", nb->cfg.be_dir, buf);
 }
 
-static int xs_put(struct xs_handle *xs, const char *dir, const char *key, const char *val)
-{
-	char path[512];
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, key) >= (int)sizeof(path))
-		return -PVF_E2BIG;
-	return xs_write(xs, XBT_NULL, path, val, strlen(val)) ? 0 : -errno;
-}
-
 int pvf_nb_toolstack_add(unsigned int devid, unsigned int fe_domid, unsigned int be_domid,
 			 const uint8_t mac[6], unsigned int mtu,
 			 char *fe_dir, size_t fe_size, char *be_dir, size_t be_size)
 {
-	struct xs_handle *xs = xs_open(0);
-	char num[32], macs[32];
-	int rc = 0;
+	char mtus[16], macs[32];
+	const struct pvf_ts_kv fe_keys[] = {
+		{ "mac", macs }, { "mtu", mtus }, { "handle", "0" }, { NULL, NULL },
+	};
+	const struct pvf_ts_kv be_keys[] = { { "mac", macs }, { "handle", "0" }, { NULL, NULL } };
 
-	if (!xs)
-		return -errno;
-	snprintf(fe_dir, fe_size, "/local/domain/%u/device/vif/%u", fe_domid, devid);
-	snprintf(be_dir, be_size, "/local/domain/%u/backend/vif/%u/%u", be_domid, fe_domid, devid);
 	snprintf(macs, sizeof(macs), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
 		 mac[3], mac[4], mac[5]);
-	snprintf(num, sizeof(num), "%u", be_domid);
-	rc = rc ? rc : xs_put(xs, fe_dir, "backend", be_dir);
-	rc = rc ? rc : xs_put(xs, fe_dir, "backend-id", num);
-	rc = rc ? rc : xs_put(xs, fe_dir, "mac", macs);
-	snprintf(num, sizeof(num), "%u", mtu);
-	rc = rc ? rc : xs_put(xs, fe_dir, "mtu", num);
-	rc = rc ? rc : xs_put(xs, fe_dir, "handle", "0");
-	rc = rc ? rc : xs_put(xs, fe_dir, "state", "1");
-	snprintf(num, sizeof(num), "%u", fe_domid);
-	rc = rc ? rc : xs_put(xs, be_dir, "frontend", fe_dir);
-	rc = rc ? rc : xs_put(xs, be_dir, "frontend-id", num);
-	rc = rc ? rc : xs_put(xs, be_dir, "mac", macs);
-	rc = rc ? rc : xs_put(xs, be_dir, "handle", "0");
-	rc = rc ? rc : xs_put(xs, be_dir, "online", "1");
-	rc = rc ? rc : xs_put(xs, be_dir, "state", "1");
-	xs_close(xs);
-	return rc;
+	snprintf(mtus, sizeof(mtus), "%u", mtu);
+	return pvf_ts_add_device(NULL, "vif", devid, fe_domid, be_domid, fe_keys, be_keys, fe_dir,
+				 fe_size, be_dir, be_size);
 }
 
 int pvf_nb_toolstack_remove(const char *fe_dir, const char *be_dir)
 {
-	struct xs_handle *xs = xs_open(0);
-	int rc = 0;
-
-	if (!xs)
-		return -errno;
-	if (!xs_rm(xs, XBT_NULL, fe_dir) && errno != ENOENT)
-		rc = -errno;
-	if (!xs_rm(xs, XBT_NULL, be_dir) && errno != ENOENT && !rc)
-		rc = -errno;
-	xs_close(xs);
-	return rc;
-}
-
-static int nb_read_state(struct xs_handle *xs, const char *dir, uint32_t *out)
-{
-	char path[512];
-	unsigned int len = 0;
-	char *v;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/state", dir);
-	v = xs_read(xs, XBT_NULL, path, &len);
-	if (!v)
-		return -errno;
-	rc = pvf_xs_parse_u32_range(v, 0, 8, out) ? -PVF_EINVAL : 0;
-	free(v);
-	return rc;
+	return pvf_ts_remove_device(NULL, fe_dir, be_dir);
 }
 
 static void nb_set_state(struct pvf_nb *nb, struct xs_handle *xs, int state)
 {
-	char num[8];
-
-	snprintf(num, sizeof(num), "%d", state);
-	xs_put(xs, nb->cfg.be_dir, "state", num);
+	pvf_ts_write_state(xs, nb->cfg.be_dir, (uint32_t)state);
 	__atomic_store_n(&nb->st.state, state, __ATOMIC_RELAXED);
 	nb_log(nb, "state %d", state);
 }
@@ -173,7 +118,6 @@ static void *nb_main(void *arg)
 {
 	struct pvf_nb *nb = arg;
 	struct xs_handle *xs = xs_open(0);
-	char wpath[512];
 	uint32_t fe_state = 0;
 	int be_state;
 
@@ -181,23 +125,18 @@ static void *nb_main(void *arg)
 		nb_set_error(nb, -errno);
 		return NULL;
 	}
-	snprintf(wpath, sizeof(wpath), "%s/state", nb->cfg.fe_dir);
-	xs_watch(xs, wpath, "nbfe");
+	pvf_ts_watch(xs, nb->cfg.fe_dir, "state", "nbfe");
 	if (nb_advertise(nb, xs))
 		nb_set_error(nb, -PVF_EIO);
 	nb_set_state(nb, xs, XenbusStateInitWait);
 	be_state = XenbusStateInitWait;
 	while (!nb->stop) {
-		struct pollfd pfd = { .fd = xs_fileno(xs), .events = POLLIN };
-
-		/* Watch events are hints: the state is re-read after each. */
-		if (poll(&pfd, 1, 0) > 0) {
-			unsigned int n;
-			char **ev = xs_read_watch(xs, &n);
+		/* Watch events are hints: the state is re-read after each; a
+		 * missing or malformed one counts as Unknown. */
+		if (pvf_ts_wait_watch(xs, 0) > 0) {
 			uint32_t st;
 
-			free(ev);
-			if (nb_read_state(xs, nb->cfg.fe_dir, &st) == 0)
+			if (pvf_ts_read_state(xs, nb->cfg.fe_dir, &st) == 0)
 				fe_state = st;
 			else
 				fe_state = XenbusStateUnknown;
@@ -207,12 +146,10 @@ static void *nb_main(void *arg)
 			int rc = nb_connect(nb, xs);
 
 			if (rc) {
-				char msg[128];
-
 				nb_set_error(nb, rc);
 				nb_disconnect(nb);
-				snprintf(msg, sizeof(msg), "%d connecting: %s", -rc, pvf_strerror(rc));
-				xs_put(xs, nb->cfg.be_dir, "error", msg);
+				pvf_ts_writef(xs, XBT_NULL, nb->cfg.be_dir, "error", "%d connecting: %s",
+					      -rc, pvf_strerror(rc));
 				nb_set_state(nb, xs, XenbusStateClosing);
 				be_state = XenbusStateClosing;
 			} else {
@@ -244,7 +181,7 @@ static void *nb_main(void *arg)
 	nb_disconnect(nb);
 	if (be_state != XenbusStateInitWait)
 		nb_set_state(nb, xs, XenbusStateClosed);
-	xs_unwatch(xs, wpath, "nbfe");
+	pvf_ts_unwatch(xs, nb->cfg.fe_dir, "state", "nbfe");
 	xs_close(xs);
 	return NULL;
 }

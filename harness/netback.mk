@@ -20,7 +20,8 @@ pvf_netback_sources = \
 	%reldir%/cmd_net.c
 
 noinst_LTLIBRARIES += %reldir%/libpvfnetback.la
-%canon_reldir%_libpvfnetback_la_SOURCES = $(pvf_netback_sources)
+%canon_reldir%_libpvfnetback_la_SOURCES = $(pvf_netback_sources) \
+	%reldir%/toolstack.h %reldir%/toolstack.c
 %canon_reldir%_libpvfnetback_la_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(JSONC_CFLAGS)
 %canon_reldir%_libpvfnetback_la_LIBADD = $(XENSTORE_LIBS) $(JSONC_LIBS)
 

@@ -14,91 +14,42 @@
 #include <sys/eventfd.h>
 #include <xenstore.h>
 #include <pvfront/errno.h>
-#include <pvfront/xs.h>
 #include "netback_internal.h"
+#include "toolstack.h"
 
-static int put(struct xs_handle *xs, const char *dir, const char *key, const char *val)
-{
-	char path[512];
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, key) >= (int)sizeof(path))
-		return -PVF_E2BIG;
-	return xs_write(xs, XBT_NULL, path, val, strlen(val)) ? 0 : -errno;
-}
-
-/* Read dir/key into @buf.  Returns 0, -PVF_ENOENT, -PVF_E2BIG. */
-static int get(struct xs_handle *xs, const char *dir, const char *key, char *buf, size_t size)
-{
-	char path[512];
-	unsigned int len = 0;
-	char *v;
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, key) >= (int)sizeof(path))
-		return -PVF_E2BIG;
-	v = xs_read(xs, XBT_NULL, path, &len);
-	if (!v)
-		return -PVF_ENOENT;
-	if (len >= size) {
-		free(v);
-		return -PVF_E2BIG;
-	}
-	memcpy(buf, v, len);
-	buf[len] = 0;
-	free(v);
-	return 0;
-}
-
-static int get_u32(struct xs_handle *xs, const char *dir, const char *key, uint32_t *out)
-{
-	char v[32];
-	int rc = get(xs, dir, key, v, sizeof(v));
-
-	if (rc)
-		return rc;
-	return pvf_xs_parse_u32(v, out) ? -PVF_EINVAL : 0;
-}
-
-/* Boolean key, absent = @def.  Any value other than 0/1 is an error. */
-static int get_bool(struct xs_handle *xs, const char *dir, const char *key, int def, int *out)
-{
-	char v[32];
-	int rc = get(xs, dir, key, v, sizeof(v));
-
-	if (rc == -PVF_ENOENT) {
-		*out = def;
-		return 0;
-	}
-	if (rc)
-		return rc;
-	return pvf_xs_parse_bool(v, out) ? -PVF_EINVAL : 0;
-}
+/* Every profile; then all but qemu; then full only. */
+static const struct pvf_ts_kv adv_base[] = {
+	{ "feature-rx-copy", "1" }, { "feature-rx-flip", "0" }, { NULL, NULL },
+};
+static const struct pvf_ts_kv adv_linux[] = {
+	{ "feature-sg", "1" },
+	{ "feature-gso-tcpv4", "1" },
+	{ "feature-gso-tcpv6", "1" },
+	{ "feature-ipv6-csum-offload", "1" },
+	{ "feature-split-event-channels", "1" },
+	{ "feature-ctrl-ring", "1" },
+	{ "feature-multicast-control", "1" },
+	{ "feature-dynamic-multicast-control", "1" },
+	{ NULL, NULL },
+};
+static const struct pvf_ts_kv adv_full[] = {
+	{ "feature-no-csum-offload", "0" }, { "feature-xdp-headroom", "1" }, { NULL, NULL },
+};
 
 int nb_advertise(struct pvf_nb *nb, void *xsp)
 {
 	struct xs_handle *xs = xsp;
 	const char *d = nb->cfg.be_dir;
-	int full = nb->cfg.profile == PVF_NB_PROFILE_FULL;
-	char num[16];
-	int rc = 0;
+	int rc;
 
-	rc = rc ? rc : put(xs, d, "feature-rx-copy", "1");
-	rc = rc ? rc : put(xs, d, "feature-rx-flip", "0");
+	rc = pvf_ts_write_keys(xs, XBT_NULL, d, adv_base);
 	if (nb->cfg.profile == PVF_NB_PROFILE_QEMU)
 		return rc;
-	snprintf(num, sizeof(num), "%u", nb->max_queues);
-	rc = rc ? rc : put(xs, d, "feature-sg", "1");
-	rc = rc ? rc : put(xs, d, "feature-gso-tcpv4", "1");
-	rc = rc ? rc : put(xs, d, "feature-gso-tcpv6", "1");
-	rc = rc ? rc : put(xs, d, "feature-ipv6-csum-offload", "1");
-	rc = rc ? rc : put(xs, d, "feature-split-event-channels", "1");
-	rc = rc ? rc : put(xs, d, "multi-queue-max-queues", num);
-	rc = rc ? rc : put(xs, d, "feature-ctrl-ring", "1");
-	rc = rc ? rc : put(xs, d, "feature-multicast-control", "1");
-	rc = rc ? rc : put(xs, d, "feature-dynamic-multicast-control", "1");
-	if (full) {
-		rc = rc ? rc : put(xs, d, "feature-no-csum-offload", "0");
-		rc = rc ? rc : put(xs, d, "feature-xdp-headroom", "1");
-	}
+	rc = rc ? rc : pvf_ts_write_keys(xs, XBT_NULL, d, adv_linux);
+	rc = rc ? rc : pvf_ts_writef(xs, XBT_NULL, d, "multi-queue-max-queues", "%u",
+				     nb->max_queues);
+	if (nb->cfg.profile == PVF_NB_PROFILE_FULL)
+		rc = rc ? rc : pvf_ts_write_keys(xs, XBT_NULL, d, adv_full);
 	return rc;
 }
 
@@ -160,18 +111,18 @@ static int nb_queue_connect(struct pvf_nb *nb, struct xs_handle *xs, unsigned in
 		snprintf(dir, sizeof(dir), "%s", nb->cfg.fe_dir);
 	q->nb = nb;
 	q->idx = i;
-	rc = get_u32(xs, dir, "tx-ring-ref", &tx_ref);
-	rc = rc ? rc : get_u32(xs, dir, "rx-ring-ref", &rx_ref);
+	rc = pvf_ts_read_u32(xs, dir, "tx-ring-ref", &tx_ref);
+	rc = rc ? rc : pvf_ts_read_u32(xs, dir, "rx-ring-ref", &rx_ref);
 	if (rc)
 		return rc;
-	have_tx = get(xs, dir, "event-channel-tx", tmp, sizeof(tmp)) == 0;
-	have_rx = get(xs, dir, "event-channel-rx", tmp, sizeof(tmp)) == 0;
+	have_tx = pvf_ts_read(xs, dir, "event-channel-tx", tmp, sizeof(tmp)) >= 0;
+	have_rx = pvf_ts_read(xs, dir, "event-channel-rx", tmp, sizeof(tmp)) >= 0;
 	if ((have_tx || have_rx) && nb_prof_split(nb)) {
-		rc = get_u32(xs, dir, "event-channel-tx", &p_tx);
-		rc = rc ? rc : get_u32(xs, dir, "event-channel-rx", &p_rx);
+		rc = pvf_ts_read_u32(xs, dir, "event-channel-tx", &p_tx);
+		rc = rc ? rc : pvf_ts_read_u32(xs, dir, "event-channel-rx", &p_rx);
 		nb->fe.split_evtchn = 1;
 	} else {
-		rc = get_u32(xs, dir, "event-channel", &p_tx);
+		rc = pvf_ts_read_u32(xs, dir, "event-channel", &p_tx);
 		p_rx = p_tx;
 	}
 	if (rc)
@@ -237,18 +188,17 @@ static int nb_read_frontend(struct pvf_nb *nb, struct xs_handle *xs)
 	const char *d = nb->cfg.fe_dir;
 	struct pvf_nb_frontend *fe = &nb->fe;
 	uint32_t nq = 1, hr = 0;
-	char tmp[32];
 	int rx_copy = 0, rc;
 
 	memset(fe, 0, sizeof(*fe));
-	rc = get_bool(xs, d, "request-rx-copy", 0, &rx_copy);
+	rc = pvf_ts_read_bool(xs, d, "request-rx-copy", 0, &rx_copy);
 	if (rc)
 		return rc;
 	if (!rx_copy) {
 		nb_log(nb, "frontend does not request rx-copy");
 		return -PVF_EOPNOTSUPP;
 	}
-	rc = get_u32(xs, d, "multi-queue-num-queues", &nq);
+	rc = pvf_ts_read_u32(xs, d, "multi-queue-num-queues", &nq);
 	if (rc == -PVF_ENOENT)
 		nq = 1;
 	else if (rc)
@@ -256,23 +206,27 @@ static int nb_read_frontend(struct pvf_nb *nb, struct xs_handle *xs)
 	if (nq < 1 || nq > nb->max_queues)
 		return -PVF_ERANGE;
 	rc = rc == -PVF_ENOENT ? 0 : rc;
-	rc = rc ? rc : get_bool(xs, d, "feature-rx-notify", 0, &fe->rx_notify);
-	rc = rc ? rc : get_bool(xs, d, "feature-sg", 0, &fe->sg);
-	rc = rc ? rc : get_bool(xs, d, "feature-gso-tcpv4", 0, &fe->gso_tcpv4);
-	rc = rc ? rc : get_bool(xs, d, "feature-gso-tcpv6", 0, &fe->gso_tcpv6);
-	rc = rc ? rc : get_bool(xs, d, "feature-no-csum-offload", 0, &fe->no_csum_offload);
-	rc = rc ? rc : get_bool(xs, d, "feature-ipv6-csum-offload", 0, &fe->ipv6_csum_offload);
-	rc = rc ? rc : get_bool(xs, d, "request-multicast-control", 0, &fe->mcast_control);
+	rc = rc ? rc : pvf_ts_read_bool(xs, d, "feature-rx-notify", 0, &fe->rx_notify);
+	rc = rc ? rc : pvf_ts_read_bool(xs, d, "feature-sg", 0, &fe->sg);
+	rc = rc ? rc : pvf_ts_read_bool(xs, d, "feature-gso-tcpv4", 0, &fe->gso_tcpv4);
+	rc = rc ? rc : pvf_ts_read_bool(xs, d, "feature-gso-tcpv6", 0, &fe->gso_tcpv6);
+	rc = rc ? rc : pvf_ts_read_bool(xs, d, "feature-no-csum-offload", 0, &fe->no_csum_offload);
+	rc = rc ? rc : pvf_ts_read_bool(xs, d, "feature-ipv6-csum-offload", 0,
+					&fe->ipv6_csum_offload);
+	rc = rc ? rc : pvf_ts_read_bool(xs, d, "request-multicast-control", 0,
+					&fe->mcast_control);
 	if (rc)
 		return rc;
 	if (!nb_prof_sg(nb))
 		fe->sg = 0;
 	if (!nb_prof_mcast(nb))
 		fe->mcast_control = 0;
-	if (nb_prof_xdp(nb) && get(xs, d, "xdp-headroom", tmp, sizeof(tmp)) == 0) {
-		if (pvf_xs_parse_u32_range(tmp, 0, 2048, &hr))
+	if (nb_prof_xdp(nb)) {
+		rc = pvf_ts_read_u32_range(xs, d, "xdp-headroom", 0, 2048, &hr);
+		if (rc && rc != -PVF_ENOENT)
 			return -PVF_EINVAL;
-		fe->xdp_headroom = hr;
+		if (!rc)
+			fe->xdp_headroom = hr;
 	}
 	fe->queues = nq;
 	nb->nq_req = nq;
@@ -288,8 +242,8 @@ static int nb_ctrl_connect(struct pvf_nb *nb, struct xs_handle *xs)
 
 	if (!nb_prof_ctrl(nb))
 		return 0;
-	rc1 = get_u32(xs, d, "ctrl-ring-ref", &ref);
-	rc2 = get_u32(xs, d, "event-channel-ctrl", &port);
+	rc1 = pvf_ts_read_u32(xs, d, "ctrl-ring-ref", &ref);
+	rc2 = pvf_ts_read_u32(xs, d, "event-channel-ctrl", &port);
 	if (rc1 == -PVF_ENOENT && rc2 == -PVF_ENOENT)
 		return 0;
 	if (rc1 || rc2)
