@@ -140,6 +140,7 @@ static int gt_frame_list(struct pvf_xenplat *x, uint32_t nr)
 	for (uint32_t i = 0; i < nr; i++)
 		x->gt.frames[i] = list[i];
 	x->gt.nframes_known = nr;
+	xp_log(x, PVF_LOG_DEBUG, "grant table view: %u frames listed", nr);
 	return 0;
 }
 
