@@ -16,7 +16,12 @@
  *              check; reports packets/s, notifications and spurious events
  *              per packet.
  *
- * Exit: 0 ok, 1 failure, 2 usage, 3 TAP or namespaces unavailable.
+ * --platform=xen: in a Xen dom0, the kernel's xen-netback instead of the
+ *              userspace one (harness/netxen.c; echo mode only: frames both
+ *              ways through the vif, one queue).
+ *
+ * Exit: 0 ok, 1 failure, 2 usage, 3 TAP or namespaces unavailable, or not
+ * in a Xen dom0.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,7 +33,12 @@
 #include "commands.h"
 #include "env.h"
 #include "netback.h"
+#include "netxen.h"
 #include "tap.h"
+
+/* Defined in netxen.c, which only the pvfront program links (it needs the
+ * real-Xen platform library); NULL in the test programs. */
+extern int pvf_net_xen_run(const struct pvf_net_xen_opts *o) __attribute__((weak));
 
 struct net_opts {
 	enum pvf_nb_mode mode;
@@ -37,7 +47,8 @@ struct net_opts {
 	int pps, json, verbose;
 	unsigned long count;
 	unsigned int size;
-	int count_set, size_set;
+	int count_set, size_set, xen;
+	int other_set;              /* a loopback-only option was given */
 	double duration;
 	char tap_front[16], tap_back[16];
 	const char *ns_front, *ns_back;
@@ -47,6 +58,11 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: pvfront net [options]\n"
+		"  --platform=loopback|xen  loopback (default): simulated hypervisor and\n"
+		"                         userspace netback; xen: in a Xen dom0 (root), the\n"
+		"                         kernel's xen-netback: --count frames of 60..1514\n"
+		"                         bytes each way between netfront and vif0.0 (AF_PACKET),\n"
+		"                         verified (echo mode, one queue; --json, --verbose)\n"
 		"  --mode tap|echo|sink|gen  backend mode (default echo; gen: netback sends)\n"
 		"  --profile linux|qemu|full  backend profile (default linux)\n"
 		"  --queues N             queues the frontend asks for (default 1)\n"
@@ -60,7 +76,8 @@ static void usage(FILE *out)
 		"  --ns-front NS, --ns-back NS  move the TAPs into these network namespaces\n"
 		"  --json                 summary as JSON on stdout\n"
 		"  --verbose              backend state changes on stderr\n"
-		"exit: 0 ok, 1 failure, 2 usage, 3 TAP or namespaces unavailable\n");
+		"exit: 0 ok, 1 failure, 2 usage, 3 TAP or namespaces unavailable, or\n"
+		"      (--platform=xen) not in a Xen dom0\n");
 }
 
 static int parse_ul(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
@@ -83,7 +100,7 @@ static int parse_opts(int argc, char **argv, struct net_opts *o)
 		{ "pps", 0, NULL, 'P' }, { "count", 1, NULL, 'c' }, { "size", 1, NULL, 's' },
 		{ "duration", 1, NULL, 'd' }, { "tap-front", 1, NULL, 'A' },
 		{ "tap-back", 1, NULL, 'B' }, { "ns-front", 1, NULL, 'X' }, { "ns-back", 1, NULL, 'Y' },
-		{ "json", 0, NULL, 'j' }, { "verbose", 0, NULL, 'v' }, { "help", 0, NULL, 'h' },
+		{ "platform", 1, NULL, 'L' }, { "json", 0, NULL, 'j' }, { "verbose", 0, NULL, 'v' }, { "help", 0, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	unsigned long v;
@@ -101,12 +118,22 @@ static int parse_opts(int argc, char **argv, struct net_opts *o)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
+		case 'L':
+			if (!strcmp(optarg, "xen"))
+				o->xen = 1;
+			else if (!strcmp(optarg, "loopback"))
+				o->xen = 0;
+			else
+				return pvf_usage_error("net", "--platform: '%s' is not loopback or xen",
+						       optarg);
+			break;
 		case 'm':
 			if (pvf_nb_mode_parse(optarg, &o->mode))
 				return pvf_usage_error("net", "bad --mode '%s' (tap, echo, sink, gen)",
 						       optarg);
 			break;
 		case 'p':
+			o->other_set = 1;
 			if (pvf_nb_profile_parse(optarg, &o->profile))
 				return pvf_usage_error("net", "bad --profile '%s' (linux, qemu, full)", optarg);
 			break;
@@ -116,7 +143,7 @@ static int parse_opts(int argc, char **argv, struct net_opts *o)
 						       PVF_NET_MAX_QUEUES);
 			o->queues = (unsigned int)v;
 			break;
-		case 'P': o->pps = 1; break;
+		case 'P': o->pps = 1; o->other_set = 1; break;
 		case 'c':
 			if (parse_ul(optarg, 1, 1000000000UL, &v))
 				return pvf_usage_error("net", "bad --count '%s'", optarg);
@@ -129,20 +156,23 @@ static int parse_opts(int argc, char **argv, struct net_opts *o)
 						       PVF_NET_MAX_PKT);
 			o->size = (unsigned int)v;
 			o->size_set = 1;
+			o->other_set = 1;
 			break;
 		case 'd':
 			errno = 0;
 			o->duration = strtod(optarg, &end);
 			if (errno || *end || end == optarg || o->duration < 0 || o->duration > 86400)
 				return pvf_usage_error("net", "bad --duration '%s'", optarg);
+			o->other_set = 1;
 			break;
 		case 'A': case 'B':
 			if (!optarg[0] || strlen(optarg) >= 16 || strchr(optarg, '/'))
 				return pvf_usage_error("net", "bad TAP name '%s'", optarg);
 			snprintf(c == 'A' ? o->tap_front : o->tap_back, 16, "%s", optarg);
+			o->other_set = 1;
 			break;
-		case 'X': o->ns_front = optarg; break;
-		case 'Y': o->ns_back = optarg; break;
+		case 'X': o->ns_front = optarg; o->other_set = 1; break;
+		case 'Y': o->ns_back = optarg; o->other_set = 1; break;
 		case 'j': o->json = 1; break;
 		case 'v': o->verbose = 1; break;
 		case 'h': usage(stdout); return -1;
@@ -152,6 +182,17 @@ static int parse_opts(int argc, char **argv, struct net_opts *o)
 	}
 	if (optind < argc)
 		return pvf_usage_error("net", "unexpected argument '%s'", argv[optind]);
+	if (o->xen && o->mode != PVF_NB_MODE_ECHO)
+		return pvf_usage_error("net", "--platform=xen supports --mode echo only (frames "
+				       "both ways between netfront and the vif), not '%s'",
+				       pvf_nb_mode_name(o->mode));
+	if (o->xen && o->queues != 1)
+		return pvf_usage_error("net", "--platform=xen supports one queue only, not "
+				       "--queues %u", o->queues);
+	if (o->xen && o->other_set)
+		return pvf_usage_error("net", "--platform=xen takes only --count, --json and "
+				       "--verbose (--profile, --pps, --size, --duration and the "
+				       "TAP/namespace options are for the loopback platform)");
 	if (o->pps && o->mode == PVF_NB_MODE_TAP)
 		return pvf_usage_error("net", "--pps needs --mode echo, sink or gen");
 	return 0;
@@ -167,6 +208,21 @@ int pvf_cmd_net(int argc, char **argv)
 	rc = parse_opts(argc, argv, &o);
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	if (o.xen) {
+		struct pvf_net_xen_opts xo = {
+			.count = o.count_set ? o.count : 1000,
+			.handle = 0,
+			.json = o.json,
+			.verbose = o.verbose,
+		};
+
+		if (!pvf_net_xen_run) {
+			fprintf(stderr, "pvfront net: --platform=xen is not built into this "
+					"program (only the pvfront command links it)\n");
+			return 3;
+		}
+		return pvf_net_xen_run(&xo);
+	}
 	pvf_net_job_opts_default(&jo);
 	jo.mode = o.mode;
 	jo.profile = o.profile;

@@ -17,6 +17,7 @@ pvf_netback_sources = \
 	%reldir%/netfront_host.c \
 	%reldir%/tap.h \
 	%reldir%/tap.c \
+	%reldir%/netxen.h %reldir%/netxen.c \
 	%reldir%/cmd_net.c
 
 noinst_LTLIBRARIES += %reldir%/libpvfnetback.la

@@ -312,6 +312,57 @@ int pvf_xennet_connected(struct pvf_xennet *n);
  * Returns 0; -PVF_ETIMEDOUT; -PVF_EBUSY (grants still held). */
 int pvf_xennet_close(struct pvf_xennet *n);
 
+/* ---- frames through the vif: the dom0 side of xen-netback --------------- */
+
+/*
+ * pvf_xenplat_if_up - set IFF_UP on network interface @ifname.
+ * @ifindex: receives its index.  Returns 0; -PVF_ENODEV (no such
+ * interface); -errno of the socket or ioctl (e.g. -PVF_EPERM).
+ */
+int pvf_xenplat_if_up(const char *ifname, int *ifindex);
+
+/*
+ * pvf_xennet_make_frame - test frame @seq of direction @dir into @f (at
+ * least 1514 bytes): @dst, @src, ethertype PVF_XENNET_ETHERTYPE, seq (4
+ * bytes, host order), dir, then a pattern of seq and dir.  Its length is
+ * 60..1514, varying with @seq.  Returns the length.
+ */
+#define PVF_XENNET_ETHERTYPE 0x88b5 /* local experimental */
+#define PVF_XENNET_FRAME_MAX 1514
+size_t pvf_xennet_make_frame(uint8_t *f, const uint8_t dst[6], const uint8_t src[6],
+			     uint32_t seq, uint8_t dir);
+
+struct pvf_xennet_echo {
+	const char *ifname;        /* NULL: "vif<fe_domid>.<handle>" */
+	uint32_t count;            /* frames each way, >= 1 */
+	int timeout_ms;            /* each direction, without progress; 0: 10000 */
+};
+
+struct pvf_xennet_echo_result {
+	char ifname[16];
+	/* dom0 -> frontend: sent on the vif socket, received by the core */
+	uint32_t to_front_sent, to_front_ok, to_front_bad, to_front_other;
+	/* frontend -> dom0: transmitted by the core, read on the vif socket */
+	uint32_t from_front_sent, from_front_ok, from_front_bad, from_front_failed;
+};
+
+/*
+ * pvf_xennet_echo - frames both ways between the core and the vif: bring
+ * the vif up, bind an AF_PACKET socket to it, send @e->count frames
+ * (pvf_xennet_make_frame, dir 1, to the frontend's MAC) that must arrive
+ * through the core's RX path with their payload intact, then transmit as
+ * many (dir 2) from the host's TX pages (needs tx_pages >= 1) that must be
+ * read on the socket intact; waits for every transmit to complete.  While
+ * it runs, the host's rx callback sees only frames that are not ours.
+ * Returns 0 with @r filled (the caller judges the counts: all good when
+ * every *_ok equals @e->count and the bad/failed counts are 0);
+ * -PVF_EINVAL (bad arguments, no TX pages, not connected); -PVF_ENOMEM;
+ * -PVF_ENODEV (the vif does not appear); -errno of the socket calls;
+ * an error of pvf_net_transmit or of the pump (@r holds the counts so far).
+ */
+int pvf_xennet_echo(struct pvf_xennet *n, const struct pvf_xennet_echo *e,
+		    struct pvf_xennet_echo_result *r);
+
 /*
  * pvf_xenplat_log_keys - print every key of directory @dir as
  * "<prefix> <key> = <value>" lines on stdout.  Returns the number of keys
