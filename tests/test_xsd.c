@@ -409,6 +409,7 @@ static void *client_thread(void *arg)
 	char path[64], val[32];
 	xs_transaction_t t;
 	long ok = 0;
+	unsigned int seed = (unsigned int)i * 2654435761u;
 	int tries;
 
 	if (!h)
@@ -417,7 +418,12 @@ static void *client_thread(void *arg)
 	snprintf(val, sizeof(val), "v%ld", i);
 	if (wr(h, XBT_NULL, path, val) && read_is(h, XBT_NULL, path, val))
 		ok++;
-	for (tries = 0; tries < 50; tries++) {
+	/* Every transaction creates a child of /many, so concurrent ones
+	 * conflict on it: retry with a growing, randomised back-off, as a
+	 * real xenstore client does, rather than livelock under load. */
+	for (tries = 0; tries < 200; tries++) {
+		if (tries)
+			usleep((useconds_t)(rand_r(&seed) % 500u) * (useconds_t)(tries < 20 ? tries : 20));
 		t = xs_transaction_start(h);
 		if (t == XBT_NULL)
 			break;
