@@ -239,7 +239,7 @@ PVF_API int pvf_lb_guest_open(struct pvf_lb_hv *hv, struct pvf_lb_guest **out)
 		return rc;
 	}
 	g->ops = pvf_platform_nosys_ops;
-	lb_guest_xs_ops(&g->ops);
+	pvf_xsc_ops(&g->ops);
 	g->ops.gnt_grant = g_gnt_grant;
 	g->ops.gnt_end = g_gnt_end;
 	g->ops.evtchn_alloc_unbound = g_ev_alloc;

@@ -4,12 +4,14 @@
 #define PVF_LB_GUEST_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <pvfront/gnttab.h>
 #include "hv.h"
-
-struct xs_handle;
+#include "../xs_client.h"
 
 struct pvf_lb_guest {
+	struct pvf_xsc xsc;         /* first: the shared xenstore ops' context;
+				       xsc.xs NULL until pvf_lb_guest_xs_connect() */
 	struct pvf_lb_hv *hv;
 	struct pvf_platform plat;
 	struct pvf_platform_ops ops;
@@ -19,12 +21,12 @@ struct pvf_lb_guest {
 	struct pvf_lb_pio pio;
 	enum pvf_log_level log_level;
 	char log_prefix[32];
-	struct xs_handle *xs;       /* NULL until pvf_lb_guest_xs_connect() */
-	unsigned int xs_watches;    /* registered watches, for leak checks */
 };
 
-/* guest_xs.c: install the xenstore ops into g->ops; disconnect. */
-void lb_guest_xs_ops(struct pvf_platform_ops *ops);
+_Static_assert(offsetof(struct pvf_lb_guest, xsc) == 0,
+	       "the xenstore ops find their handle at the start of the context");
+
+/* guest_xs.c: disconnect from xenstore. */
 void lb_guest_xs_close(struct pvf_lb_guest *g);
 
 #endif /* PVF_LB_GUEST_H */

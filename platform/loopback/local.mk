@@ -12,7 +12,11 @@ pvf_user_sources += \
 	%reldir%/guest_xs.c \
 	%reldir%/backend.c
 
-noinst_HEADERS += %reldir%/hv.h %reldir%/guest.h
+# The seam's xenstore ops over libxenstore, shared with platform/xen (which
+# links this library too).
+pvf_user_sources += platform/xs_client.c
+
+noinst_HEADERS += %reldir%/hv.h %reldir%/guest.h platform/xs_client.h
 
 # Public headers of the grant table and event channel cores (common/) and
 # of the loopback platform.

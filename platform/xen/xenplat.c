@@ -410,21 +410,21 @@ PVF_API int pvf_xenplat_open(struct pvf_xenplat **out, const struct pvf_xenplat_
 		return -PVF_ENODEV;
 	}
 	x->fmem = (struct xenforeignmemory_handle *)xenforeignmemory_open(NULL, 0);
-	x->xs = xs_open(0);
-	if (!x->xs) {
+	x->xsc.xs = xs_open(0);
+	if (!x->xsc.xs) {
 		pvf_xenplat_close(x);
 		return -PVF_ECONNRESET;
 	}
 	{
 		unsigned int len = 0;
-		char *v = xs_read(x->xs, XBT_NULL, "domid", &len);
+		char *v = xs_read(x->xsc.xs, XBT_NULL, "domid", &len);
 
 		x->self_domid = v ? (pvf_domid_t)strtoul(v, NULL, 10) : 0;
 		free(v);
 	}
 	xp_gt_open(x); /* sets busy_detect, warns when off */
 	x->ops = pvf_platform_nosys_ops;
-	xp_xs_ops(&x->ops);
+	pvf_xsc_ops(&x->ops);
 	x->ops.gnt_grant = xp_gnt_grant;
 	x->ops.gnt_end = xp_gnt_end;
 	x->ops.evtchn_alloc_unbound = xp_evtchn_alloc_unbound;
@@ -454,8 +454,8 @@ PVF_API void pvf_xenplat_close(struct pvf_xenplat *x)
 	xp_gt_close(x);
 	if (x->fmem)
 		xenforeignmemory_close((xenforeignmemory_handle *)x->fmem);
-	if (x->xs)
-		xs_close(x->xs);
+	if (x->xsc.xs)
+		xs_close(x->xsc.xs);
 	if (x->xce)
 		xenevtchn_close((xenevtchn_handle *)x->xce);
 	if (x->gs)
@@ -479,7 +479,7 @@ PVF_API void pvf_xenplat_get_stats(const struct pvf_xenplat *x, struct pvf_xenpl
 	for (unsigned int i = 0; i < x->nports; i++)
 		st->ports += x->ports[i].used ? 1 : 0;
 	st->grants = x->grants;
-	st->watches = x->watches;
+	st->watches = pvf_xsc_watches(&x->xsc);
 	st->busy_detect = x->busy_detect == 1;
 	st->events = x->events;
 	st->busy_refused = x->busy_refused;

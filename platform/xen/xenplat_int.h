@@ -3,8 +3,10 @@
 #ifndef PVF_XENPLAT_INT_H
 #define PVF_XENPLAT_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <pvfront/xenplat.h>
+#include "../xs_client.h"
 
 struct xs_handle;
 struct xengntdev_handle;
@@ -41,11 +43,11 @@ struct xp_gt {
 };
 
 struct pvf_xenplat {
+	struct pvf_xsc xsc;               /* first: the shared xenstore ops' context */
 	struct pvf_platform plat;
 	struct pvf_platform_ops ops;
 	struct pvf_xenplat_config cfg;
 	char prefix[32];
-	struct xs_handle *xs;
 	struct xengntdev_handle *gs;      /* xengntshr_handle */
 	struct xenevtchn_handle *xce;
 	struct xenforeignmemory_handle *fmem;
@@ -59,15 +61,13 @@ struct pvf_xenplat {
 	uint32_t nrefmap;
 	struct xp_port *ports;
 	unsigned int nports;
-	unsigned int watches;
 	unsigned int grants;
 	uint64_t events;
 	uint64_t busy_refused;
 };
 
-/* platform/xen/xenplat_xs.c */
-void xp_xs_ops(struct pvf_platform_ops *ops);
-int xp_xs_err(void);
+_Static_assert(offsetof(struct pvf_xenplat, xsc) == 0,
+	       "the xenstore ops find their handle at the start of the context");
 
 /* platform/xen/xenplat_gt.c: the grant table view.  xp_gt_open sets
  * busy_detect (1: on, 0: off, a warning logged once saying why);

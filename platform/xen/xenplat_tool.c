@@ -57,31 +57,31 @@ static int write_pair(struct pvf_xenplat *x, const struct xp_dir *be, const stru
 	unsigned int nperm = fe_domid == x->cfg.backend_domid ? 1 : 2;
 
 	for (int attempt = 0; attempt < 16; attempt++) {
-		xs_transaction_t t = xs_transaction_start(x->xs);
+		xs_transaction_t t = xs_transaction_start(x->xsc.xs);
 		const struct xp_dir *dirs[2] = { be, fe };
 		char p[512];
 		bool ok = t != XBT_NULL;
 
 		for (int d = 0; ok && d < 2; d++) {
-			ok = xs_mkdir(x->xs, t, dirs[d]->path) &&
-			     xs_set_permissions(x->xs, t, dirs[d]->path, d ? pfe : pbe, nperm);
+			ok = xs_mkdir(x->xsc.xs, t, dirs[d]->path) &&
+			     xs_set_permissions(x->xsc.xs, t, dirs[d]->path, d ? pfe : pbe, nperm);
 			for (unsigned int i = 0; ok && i < dirs[d]->n; i++) {
 				snprintf(p, sizeof(p), "%s/%s", dirs[d]->path, dirs[d]->kv[i].key);
-				ok = xs_write(x->xs, t, p, dirs[d]->kv[i].val,
+				ok = xs_write(x->xsc.xs, t, p, dirs[d]->kv[i].val,
 					      (unsigned int)strlen(dirs[d]->kv[i].val));
 			}
 		}
 		if (!ok) {
-			int rc = xp_xs_err();
+			int rc = pvf_xsc_err();
 
 			if (t != XBT_NULL)
-				xs_transaction_end(x->xs, t, true);
+				xs_transaction_end(x->xsc.xs, t, true);
 			return rc;
 		}
-		if (xs_transaction_end(x->xs, t, false))
+		if (xs_transaction_end(x->xsc.xs, t, false))
 			return 0;
 		if (errno != EAGAIN)
-			return xp_xs_err();
+			return pvf_xsc_err();
 	}
 	return -PVF_EAGAIN;
 }
@@ -180,9 +180,9 @@ PVF_API int pvf_xenplat_dev_destroy(struct pvf_xenplat *x, const char *type, con
 		return -PVF_EINVAL;
 	snprintf(be, sizeof(be), "/local/domain/%u/backend/%s/%u/%u",
 		 x->cfg.backend_domid, type, fe_domid, devid);
-	if (!xs_rm(x->xs, XBT_NULL, fe_dir) && errno != ENOENT)
-		return xp_xs_err();
-	if (!xs_rm(x->xs, XBT_NULL, be) && errno != ENOENT)
-		return xp_xs_err();
+	if (!xs_rm(x->xsc.xs, XBT_NULL, fe_dir) && errno != ENOENT)
+		return pvf_xsc_err();
+	if (!xs_rm(x->xsc.xs, XBT_NULL, be) && errno != ENOENT)
+		return pvf_xsc_err();
 	return 0;
 }
