@@ -72,20 +72,33 @@ static unsigned int xsd_atou(const char *s)
 	return (unsigned int)(int)strtol(s, NULL, 10);
 }
 
-static int do_read(struct xsd_req *r)
+/* The node named by the request's single path argument, as the request's
+ * transaction sees it; NULL with *err (EINVAL, ENOMEM, ENOENT...). */
+static struct xsd_node *onearg_node(struct xsd_req *r, int *err)
 {
 	const char *arg = xsd_onearg(r);
 	struct xsd_node *n;
 	char *name;
-	int err;
 
-	if (!arg)
-		return EINVAL;
+	if (!arg) {
+		*err = EINVAL;
+		return NULL;
+	}
 	name = xsd_canonicalize(r->c, arg);
-	if (!name)
-		return ENOMEM;
-	n = xsd_get_node(r->s, r->t, name, &err);
+	if (!name) {
+		*err = ENOMEM;
+		return NULL;
+	}
+	n = xsd_get_node(r->s, r->t, name, err);
 	free(name);
+	return n;
+}
+
+static int do_read(struct xsd_req *r)
+{
+	int err;
+	struct xsd_node *n = onearg_node(r, &err);
+
 	if (!n)
 		return err;
 	xsd_reply(r->c, XS_READ, n->data, n->datalen);
@@ -192,18 +205,9 @@ static int do_rm(struct xsd_req *r)
 
 static int do_directory(struct xsd_req *r)
 {
-	const char *arg = xsd_onearg(r);
-	struct xsd_node *n;
-	char *name;
 	int err;
+	struct xsd_node *n = onearg_node(r, &err);
 
-	if (!arg)
-		return EINVAL;
-	name = xsd_canonicalize(r->c, arg);
-	if (!name)
-		return ENOMEM;
-	n = xsd_get_node(r->s, r->t, name, &err);
-	free(name);
 	if (!n)
 		return err;
 	/* More than XENSTORE_PAYLOAD_MAX: E2BIG, and libxenstore falls back
