@@ -19,4 +19,6 @@ libpvfront_xen_la_SOURCES = \
 libpvfront_xen_la_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(XENPLAT_CFLAGS)
 libpvfront_xen_la_LIBADD = $(XENPLAT_LIBS) $(XENSTORE_LIBS)
 
-pvfinclude_HEADERS += include/pvfront/xenplat.h
+# Not installed: libpvfront-xen is a convenience library of the harness
+# (it uses libpvfront internals), so its header is not public API yet.
+noinst_HEADERS += include/pvfront/xenplat.h
