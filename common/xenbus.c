@@ -6,7 +6,9 @@
  * The backend state is the input; every pump entry re-reads it and calls
  * step(), which is idempotent: repeated or spurious events do nothing new
  * (a second InitWait does not set the ring up twice), skipped states are
- * handled by acting on the state reached.
+ * handled by acting on the state reached.  The one thing a repeat does is
+ * tell the driver: Connected re-read while both ends are connected is
+ * passed on as PVF_XENBUS_EV_BACKEND_CHANGED (connect() is not re-run).
  */
 #include "internal.h"
 #include <pvfront/xen.h>
@@ -241,6 +243,15 @@ static void xb_connect(struct pvf_xenbus_dev *dev)
 		xb_set_state(dev, PVF_XENBUS_CONNECTED);
 }
 
+/* The backend state node fired while both ends are connected.  Once per
+ * re-read; connect() does not run again and nothing is written.  Not a
+ * problem report: last_err is left alone. */
+static void xb_backend_changed(struct pvf_xenbus_dev *dev)
+{
+	pvf_debug(&dev->p, "xenbus %s: backend Connected again", dev->node);
+	dev->ops->changed(dev->drv, PVF_XENBUS_EV_BACKEND_CHANGED, 0);
+}
+
 /* ---- closing ---------------------------------------------------------- */
 
 /* The backend is Closing (or Closed): stop I/O, write Closed.  Releasing
@@ -382,6 +393,12 @@ static void xb_step(struct pvf_xenbus_dev *dev)
 		/* Initialised/Connected: already set up, a repeat is a no-op */
 		break;
 	case PVF_XENBUS_CONNECTED:
+		if (fe == PVF_XENBUS_CONNECTED && dev->connected) {
+			/* both ends up, connect() done: Connected rewritten
+			 * (a resize) or a spurious event; the driver decides */
+			xb_backend_changed(dev);
+			break;
+		}
 		if (fe == PVF_XENBUS_INITIALISING || fe == PVF_XENBUS_CLOSED) {
 			if (xb_setup(dev) < 0)
 				break;

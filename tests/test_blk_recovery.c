@@ -369,7 +369,7 @@ static void xfe_pump(struct fe *f, int ms)
 	while ((rc = pvf_lb_xs_read_watch(fx_g, path, sizeof(path), tok, sizeof(tok))) != 0) {
 		if (rc < 0)
 			break;
-		pvf_blk_xenbus_on_watch(&x->blk, &x->dev, path, tok);
+		pvf_xenbus_on_watch(&x->dev, path, tok);
 	}
 	pvf_xenbus_poll(&x->dev);
 	if (x->blk.state == PVF_BLK_S_CONNECTED)

@@ -4,7 +4,8 @@
  * against the in-process test backend playing toolstack + blkback: normal
  * connect and close, backend restart with in-flight I/O replayed under
  * smaller limits, handover then a second instance, transaction conflicts,
- * online resize.  The backend keeps its rings mapped until it sees the
+ * online resize (the machine's PVF_XENBUS_EV_BACKEND_CHANGED: grow,
+ * shrink, bad sizes ignored).  The backend keeps its rings mapped until it sees the
  * frontend Closed (as Linux blkback), so release must wait for it.
  */
 #include <stdio.h>
@@ -22,6 +23,8 @@ struct xfront {
 	void *scratch;
 	int resizes;
 	uint64_t old_sectors, new_sectors;
+	int changes;  /* PVF_XENBUS_EV_BACKEND_CHANGED seen by on_xenbus_event */
+	int others;   /* any other event */
 };
 
 struct xfx {
@@ -76,6 +79,18 @@ static void on_resize(void *arg, uint64_t old_sectors, uint64_t new_sectors)
 	f->new_sectors = new_sectors;
 }
 
+static void on_xb_event(void *arg, int ev, int err)
+{
+	struct xfront *f = arg;
+
+	if (ev == PVF_XENBUS_EV_BACKEND_CHANGED) {
+		CU_ASSERT_EQUAL(err, 0);
+		f->changes++;
+	} else {
+		f->others++;
+	}
+}
+
 /* Create the XenBus device and the block frontend on it. */
 static struct xfront *front_new(struct xfx *x, const struct pvf_blk_config *tmpl)
 {
@@ -93,6 +108,7 @@ static struct xfront *front_new(struct xfx *x, const struct pvf_blk_config *tmpl
 	CU_ASSERT_STRING_EQUAL(cfg.backend_path, XBE);
 	CU_ASSERT_EQUAL(cfg.backend_domid, 1);
 	cfg.on_resize = on_resize;
+	cfg.on_xenbus_event = on_xb_event;
 	cfg.notify_arg = f;
 	sz = pvf_blk_scratch_size(&cfg);
 	f->scratch = aligned_alloc(8, (sz + 7) & ~(size_t)7);
@@ -112,13 +128,14 @@ static void deliver(void *arg, const char *path, const char *token)
 {
 	struct xfront *f = arg;
 
-	pvf_blk_xenbus_on_watch(&f->blk, &f->dev, path, token);
+	pvf_xenbus_on_watch(&f->dev, path, token);
 }
 
-/* Backend state changed: deliver its watch event. */
-static void fire(struct xfx *x, struct xfront *f)
+/* Backend state changed: deliver its watch event.  Returns the number of
+ * events delivered. */
+static int fire(struct xfx *x, struct xfront *f)
 {
-	tb_xb_fire(&x->tp, XBE "/state", deliver, f);
+	return tb_xb_fire(&x->tp, XBE "/state", deliver, f);
 }
 
 /* Let both ends and the data path run until nothing moves. */
@@ -437,12 +454,88 @@ static void test_resize_while_connected(void)
 	xfx_free(x);
 }
 
+/* Shrink while connected through BACKEND_CHANGED; then Connected rewritten
+ * with unparsable or missing `sectors`: warned, ignored, the device keeps
+ * its size and works; one read per event (not sticky: a valid value is
+ * taken again).  Nothing re-connects. */
+static void test_resize_shrink_and_bad_sectors(void)
+{
+	static const char *const bad[] = { "", "abc", "-1", "0x400", " 512", "512 ",
+					   "99999999999999999999999" };
+	struct xfx *x = xfx_new(2048, 2048);
+	struct xfront *f = front_new(x, NULL);
+	const struct pvf_blk_info *in;
+	struct tb_buf b;
+	struct treq t;
+	int warns, changes, fired;
+	size_t i;
+
+	xpump(x, f);
+	CU_ASSERT_FATAL(connected(x, f));
+	in = pvf_blk_get_info(&f->blk);
+	CU_ASSERT_EQUAL(in->sectors, 2048);
+	CU_ASSERT(write_read(f, x, 1600, 2, 5));
+	/* shrink: the backend rewrites sectors, then Connected */
+	changes = f->changes;
+	be_key(x, "sectors", "1000");
+	tb_xb_set_state(&x->tp, XBE, XenbusStateConnected);
+	fired = fire(x, f);
+	CU_ASSERT(fired >= 1);
+	CU_ASSERT_EQUAL(f->changes - changes, fired); /* one event per watch */
+	CU_ASSERT_EQUAL(f->resizes, 1);
+	CU_ASSERT_EQUAL(f->old_sectors, 2048);
+	CU_ASSERT_EQUAL(f->new_sectors, 1000);
+	CU_ASSERT_EQUAL(in->sectors, 1000);
+	CU_ASSERT_EQUAL(in->prev_sectors, 2048);
+	CU_ASSERT_EQUAL(in->resizes, 1);
+	/* beyond the new end: refused by the core */
+	tb_buf_new(&b, 1, 0);
+	treq_init(&t, PVF_BLK_OP_READ, 1600, &b);
+	CU_ASSERT_EQUAL(pvf_blk_submit(&f->blk, &t.r), -PVF_EINVAL);
+	CU_ASSERT(write_read(f, x, 992, 1, 6));
+	/* bad values: the size is kept, a warning each time, no resize */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		warns = x->tp.log_warns;
+		changes = f->changes;
+		be_key(x, "sectors", bad[i]);
+		tb_xb_set_state(&x->tp, XBE, XenbusStateConnected);
+		fired = fire(x, f);
+		CU_ASSERT_EQUAL(f->changes - changes, fired);
+		CU_ASSERT(x->tp.log_warns > warns);
+		CU_ASSERT_EQUAL(in->sectors, 1000);
+		CU_ASSERT_EQUAL(f->resizes, 1);
+	}
+	be_key(x, "sectors", NULL); /* missing */
+	tb_xb_set_state(&x->tp, XBE, XenbusStateConnected);
+	fire(x, f);
+	CU_ASSERT_EQUAL(in->sectors, 1000);
+	CU_ASSERT_EQUAL(f->resizes, 1);
+	/* nothing re-connected, nothing broken, not reported as a problem */
+	CU_ASSERT(!pvf_blk_is_broken(&f->blk));
+	CU_ASSERT(connected(x, f));
+	CU_ASSERT_EQUAL(f->others, 0);
+	CU_ASSERT_EQUAL(pvf_blk_xenbus_last_event(&f->blk, NULL), 0);
+	CU_ASSERT_EQUAL(x->tp.txn_commits, 1);
+	CU_ASSERT(write_read(f, x, 992, 1, 7));
+	/* a valid value again is taken */
+	be_key(x, "sectors", "1500");
+	tb_xb_set_state(&x->tp, XBE, XenbusStateConnected);
+	fire(x, f);
+	CU_ASSERT_EQUAL(f->resizes, 2);
+	CU_ASSERT_EQUAL(f->old_sectors, 1000);
+	CU_ASSERT_EQUAL(in->sectors, 1500);
+	tb_buf_free(&b);
+	front_close(x, f);
+	xfx_free(x);
+}
+
 static const struct pvf_test tests[] = {
 	PVF_TEST(test_connect_io_close),
 	PVF_TEST(test_backend_restart_replays),
 	PVF_TEST(test_handover_second_instance),
 	PVF_TEST(test_setup_txn_conflict),
 	PVF_TEST(test_resize_while_connected),
+	PVF_TEST(test_resize_shrink_and_bad_sectors),
 	PVF_TEST_END
 };
 

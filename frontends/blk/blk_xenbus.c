@@ -2,7 +2,7 @@
 /*
  * Block frontend XenBus glue: the struct pvf_xenbus_ops that lets the
  * XenBus state machine (common/xenbus.c) drive a struct pvf_blk, and the
- * online-resize check that the backend's state watch triggers.
+ * online-resize check (the machine's PVF_XENBUS_EV_BACKEND_CHANGED).
  *
  *   machine          -> core
  *   setup(txn)       -> pvf_blk_setup_txn: rings, ports, keys in the
@@ -13,7 +13,9 @@
  *                       kept until the backend lets go
  *   release          -> pvf_blk_release: -PVF_EBUSY while mapped (the
  *                       machine retries, e.g. once the backend is Closed)
- *   changed          -> recorded, logged, cfg.on_xenbus_event
+ *   changed          -> BACKEND_CHANGED: pvf_blk_check_resize (one
+ *                       read of `sectors`); other events recorded and
+ *                       logged; every event to cfg.on_xenbus_event
  */
 #include "blk_internal.h"
 
@@ -44,11 +46,20 @@ static void xb_changed(void *drv, enum pvf_xenbus_event ev, int err)
 {
 	struct pvf_blk *blk = drv;
 
-	blk->xb_event = (int)ev;
-	blk->xb_err = err;
-	if (ev != PVF_XENBUS_EV_CLOSED)
-		pvf_warn(blk->plat, "blk: %s: xenbus event %d (%s)", blk->fe_path, (int)ev,
-			 pvf_strerror(err));
+	if (ev == PVF_XENBUS_EV_BACKEND_CHANGED) {
+		/* Connected rewritten (online resize) or a spurious watch:
+		 * one read of `sectors`; a bad value is logged and ignored
+		 * (pvf_blk_check_resize).  Not recorded as the last event:
+		 * it is no problem and would hide the last one. */
+		if (blk->state == PVF_BLK_S_CONNECTED)
+			pvf_blk_check_resize(blk);
+	} else {
+		blk->xb_event = (int)ev;
+		blk->xb_err = err;
+		if (ev != PVF_XENBUS_EV_CLOSED)
+			pvf_warn(blk->plat, "blk: %s: xenbus event %d (%s)", blk->fe_path,
+				 (int)ev, pvf_strerror(err));
+	}
 	if (blk->cfg.on_xenbus_event)
 		blk->cfg.on_xenbus_event(blk->cfg.notify_arg, (int)ev, err);
 }
@@ -95,21 +106,6 @@ PVF_API int pvf_blk_check_resize(struct pvf_blk *blk)
 	blk->be.sectors = sectors;
 	pvf_blk_note_size(blk, sectors);
 	return old != sectors;
-}
-
-PVF_API int pvf_blk_xenbus_on_watch(struct pvf_blk *blk, struct pvf_xenbus_dev *dev,
-				    const char *path, const char *token)
-{
-	int r;
-
-	if (!blk)
-		return -PVF_EINVAL;
-	r = pvf_xenbus_on_watch(dev, path, token);
-	if (r == 1 && blk->state == PVF_BLK_S_CONNECTED &&
-	    pvf_xenbus_backend_state(dev) == PVF_XENBUS_CONNECTED &&
-	    pvf_xenbus_frontend_state(dev) == PVF_XENBUS_CONNECTED)
-		pvf_blk_check_resize(blk);
-	return r;
 }
 
 PVF_API int pvf_blk_xenbus_last_event(const struct pvf_blk *blk, int *err)

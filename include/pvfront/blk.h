@@ -177,14 +177,17 @@ struct pvf_blk_config {
 	 * (max(11, max_indirect_segs)).  Default 64.  Cost: that many pages per
 	 * queue plus 16 bytes of scratch each. */
 	uint16_t pool_pages;
-	/* Online resize: called (from connect, pvf_blk_check_resize() or
-	 * pvf_blk_xenbus_on_watch()) when the backend's `sectors` changed
-	 * after the first connect; info.sectors already holds the new size.
+	/* Online resize: called (from connect or pvf_blk_check_resize(),
+	 * which pvf_blk_xenbus_ops runs on PVF_XENBUS_EV_BACKEND_CHANGED)
+	 * when the backend's `sectors` changed after the first connect;
+	 * info.sectors already holds the new size.
 	 * May be NULL.  Requests already queued were checked against the old
 	 * size (the backend fails those beyond a shrunk end). */
 	void (*on_resize)(void *arg, uint64_t old_sectors, uint64_t new_sectors);
 	/* Called with every XenBus event (enum pvf_xenbus_event, its error)
-	 * the machine reports to pvf_blk_xenbus_ops.changed.  May be NULL. */
+	 * the machine reports to pvf_blk_xenbus_ops.changed, including
+	 * PVF_XENBUS_EV_BACKEND_CHANGED (err 0; after the resize check).
+	 * May be NULL. */
 	void (*on_xenbus_event)(void *arg, int ev, int err);
 	void *notify_arg;               /* first argument of the two above */
 	/* Caller memory for the bookkeeping, pvf_blk_scratch_size() bytes,
@@ -541,12 +544,14 @@ int pvf_blk_poll_queue(struct pvf_blk *blk, uint32_t q);
 /*
  * pvf_blk_check_resize - re-read the backend's `sectors` while connected;
  * on a change update info.sectors/resizes/prev_sectors and call
- * cfg.on_resize.  The host calls it when the backend's state node fires
- * (Linux blkback rewrites `state` after changing `sectors`);
- * pvf_blk_xenbus_on_watch() does so itself.
+ * cfg.on_resize.  Linux blkback rewrites `state` (Connected) after
+ * changing `sectors`; with pvf_blk_xenbus_ops the XenBus machine reports
+ * that as PVF_XENBUS_EV_BACKEND_CHANGED and this runs from changed().  A
+ * host driving the core without the machine calls it when the backend's
+ * state node fires.
  * Returns 1 (size changed), 0 (unchanged); -PVF_ENOTCONN; -PVF_EPROTO
- * (malformed or missing `sectors`: ignored, size kept, warning logged);
- * xenstore read errors.
+ * (malformed or missing `sectors`: ignored, size kept, warning logged;
+ * not sticky: a later valid value is taken); xenstore read errors.
  */
 int pvf_blk_check_resize(struct pvf_blk *blk);
 
@@ -561,15 +566,19 @@ int pvf_blk_check_resize(struct pvf_blk *blk);
  *   pvf_blk_config_default(&cfg);
  *   pvf_blk_config_xenbus(&cfg, &dev);     // paths and backend domain
  *   cfg.scratch = ...; pvf_blk_init(&blk, p, &cfg);
- *   ...deliver watch events with pvf_blk_xenbus_on_watch()...
+ *   ...deliver watch events with pvf_xenbus_on_watch(&dev, path, token),
+ *   ...and pump pvf_xenbus_poll(&dev)...
  *
  * (pvf_blk_init must run before the first watch event is delivered.)
  *   setup      -> pvf_blk_setup_txn() in the machine's transaction
  *   connect    -> pvf_blk_connect() (replays, reports a resize)
  *   disconnect -> pvf_blk_quiesce() (in-flight requests kept for replay)
  *   release    -> pvf_blk_release() (-PVF_EBUSY while a page is mapped)
- *   changed    -> recorded (pvf_blk_xenbus_last_event), logged, passed
- *                 to cfg.on_xenbus_event
+ *   changed    -> PVF_XENBUS_EV_BACKEND_CHANGED (Connected rewritten
+ *                 while connected): pvf_blk_check_resize(), i.e. one read
+ *                 of `sectors`, a bad value logged and ignored; any other
+ *                 event recorded (pvf_blk_xenbus_last_event) and logged;
+ *                 every event passed to cfg.on_xenbus_event
  * For a handover (<pvfront/handover.h>) nothing more is needed: once the
  * handover is done no grant, port or page of @blk is left (unless busy),
  * requests still queued stay on the replay list; pvf_blk_shutdown()
@@ -586,16 +595,9 @@ extern const struct pvf_xenbus_ops pvf_blk_xenbus_ops;
  */
 int pvf_blk_config_xenbus(struct pvf_blk_config *cfg, const struct pvf_xenbus_dev *dev);
 
-/*
- * pvf_blk_xenbus_on_watch - pvf_xenbus_on_watch(@dev, ...) and, when the
- * event was @dev's and both ends are connected, pvf_blk_check_resize().
- * Returns what pvf_xenbus_on_watch returned (1 ours, 0 not; -PVF_EINVAL).
- */
-int pvf_blk_xenbus_on_watch(struct pvf_blk *blk, struct pvf_xenbus_dev *dev,
-			    const char *path, const char *token);
-
-/* Last XenBus event given to pvf_blk_xenbus_ops.changed (0: none) and its
- * error in *@err (may be NULL).  Returns the event. */
+/* Last XenBus event given to pvf_blk_xenbus_ops.changed (0: none; not
+ * PVF_XENBUS_EV_BACKEND_CHANGED, which is no problem and is not recorded)
+ * and its error in *@err (may be NULL).  Returns the event. */
 int pvf_blk_xenbus_last_event(const struct pvf_blk *blk, int *err);
 
 #endif /* PVFRONT_BLK_H */

@@ -37,6 +37,26 @@
  * protocol error: reported through changed(), otherwise ignored.
  * Reconfiguring/Reconfigured are not supported and are ignored.
  *
+ * Backend changes while connected (PVF_XENBUS_EV_BACKEND_CHANGED): a
+ * backend that changes something of a connected device (Linux blkback and
+ * QEMU on an online resize: `sectors` rewritten, then state Connected
+ * written again) wakes the state watch without a state change.  When a
+ * re-read finds the backend Connected while the frontend is Connected and
+ * connect() has already run, the machine calls changed() with
+ * PVF_XENBUS_EV_BACKEND_CHANGED (err 0): once per re-read (watch event,
+ * pvf_xenbus_refresh, or a retry from pvf_xenbus_poll), never connect()
+ * again, no xenstore write.  It is a hint: xenstore may deliver extra
+ * events, so the driver re-reads the keys it cares about once and decides
+ * whether anything changed.  Not delivered: on the first Connected (that
+ * runs connect()), before connect() ran (frontend Initialised, or Connected
+ * early with PVF_XENBUS_CONNECT_EARLY while the backend is not Connected),
+ * during a close or handover, while the backend is gone, or for an
+ * unparsable state (PVF_XENBUS_EV_PROTOCOL instead).  Only <backend>/state
+ * is watched: a backend must rewrite it to signal other changes.  This is
+ * an event of changed() rather than a new callback so that existing driver
+ * tables keep every entry set without change; drivers ignore events they
+ * do not handle.
+ *
  * Ownership: struct pvf_xenbus_dev is caller-allocated, visible for sizing
  * only (fields are private; use the accessors).  The platform passed to
  * create must outlive the device.  Paths are copied into the device.
@@ -69,6 +89,10 @@ enum pvf_xenbus_event {
 	PVF_XENBUS_EV_ERROR = 4,     /* err: setup/connect/xenstore failure */
 	PVF_XENBUS_EV_BUSY = 5,      /* err -PVF_EBUSY: release() must retry */
 	PVF_XENBUS_EV_CLOSED = 6,    /* err 0: both ends Closed, released */
+	/* err 0: the backend state re-read as Connected while both ends are
+	 * connected (rewritten, e.g. an online resize, or a spurious watch);
+	 * see "Backend changes while connected" above.  Not an error. */
+	PVF_XENBUS_EV_BACKEND_CHANGED = 7,
 };
 
 /*
@@ -95,7 +119,10 @@ struct pvf_xenbus_ops {
 	 * still mapped (keep those resources; the machine retries later). */
 	int (*release)(void *drv);
 	/* Notification (see enum pvf_xenbus_event).  May be called from any
-	 * pump entry. */
+	 * pump entry.  Must ignore events it does not handle (new ones may
+	 * be added).  PVF_XENBUS_EV_BACKEND_CHANGED is where a driver
+	 * re-reads backend keys that may change while connected (blk:
+	 * `sectors`); it may read xenstore but not call pvf_xenbus_*. */
 	void (*changed)(void *drv, enum pvf_xenbus_event ev, int err);
 };
 
@@ -137,7 +164,8 @@ struct pvf_xenbus_dev {
 	uint8_t retry_pending;
 	uint8_t done;           /* close/handover finished */
 	uint8_t inert;          /* handed over or destroyed: ignore events */
-	int last_err;           /* last error reported through changed() */
+	int last_err;           /* last error reported through changed()
+				 * (EV_BACKEND_CHANGED leaves it alone) */
 	int release_err;        /* 0 or the last release() error */
 	uint64_t wait_since;    /* when the current wait began */
 	uint64_t retry_at;      /* earliest retry time */
@@ -163,7 +191,8 @@ int pvf_xenbus_create(struct pvf_xenbus_dev *dev, const struct pvf_platform *p,
 /*
  * pvf_xenbus_on_watch - a watch event arrived.  Events whose token is not
  * this device's, or whose path is not <backend>/state (or below it), are
- * ignored.  Otherwise the backend state is re-read and acted upon.
+ * ignored.  Otherwise the backend state is re-read and acted upon (while
+ * both ends are connected: PVF_XENBUS_EV_BACKEND_CHANGED, once).
  * Returns 1 if the event was for this device, 0 if ignored; -PVF_EINVAL.
  */
 int pvf_xenbus_on_watch(struct pvf_xenbus_dev *dev, const char *path, const char *token);

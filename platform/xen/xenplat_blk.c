@@ -76,7 +76,7 @@ static int take_watches(struct pvf_xenblk *b)
 			continue;
 		if (rc < 0)
 			return rc;
-		pvf_blk_xenbus_on_watch(&b->blk, &b->xb, path, tok);
+		pvf_xenbus_on_watch(&b->xb, path, tok);
 		n++;
 	}
 	pvf_xenbus_poll(&b->xb);
