@@ -38,6 +38,7 @@ include tests/xsd.mk
 include tests/unplug.mk
 include tests/blk.mk
 include tests/net.mk
+include tests/net_trusted.mk
 include tests/xen.mk
 
 # The `pvfront` command as a user runs it.

@@ -20,6 +20,7 @@ PVF_API void pvf_net_config_default(struct pvf_net_config *cfg)
 	cfg->ctrl_ring = 1;
 	cfg->multicast_control = 0;
 	cfg->polled = 0;
+	cfg->trusted = 1;
 }
 
 static int cfg_check(const struct pvf_net_config *cfg)
@@ -39,7 +40,8 @@ static size_t queue_scratch(const struct pvf_net_config *cfg)
 	return PVF_ALIGN8(PVF_NET_TX_RING_SIZE * sizeof(struct pvf_net_txs)) +
 	       PVF_ALIGN8(PVF_NET_RX_RING_SIZE * sizeof(uint16_t)) +
 	       PVF_ALIGN8(nb * sizeof(uint16_t)) + PVF_ALIGN8(nb * sizeof(struct pvf_net_rxb)) +
-	       PVF_ALIGN8(nb * sizeof(uint64_t));
+	       PVF_ALIGN8(nb * sizeof(uint64_t)) +
+	       PVF_ALIGN8(PVF_NET_TX_RING_SIZE * sizeof(uint64_t)); /* bounce frames */
 }
 
 PVF_API size_t pvf_net_scratch_size(const struct pvf_net_config *cfg)
@@ -112,11 +114,12 @@ static int drv_connect(void *drv)
 	if (in->ctrl_ring)
 		unmask(net, net->ctrl.port);
 	pvf_info(net->plat,
-		 "net: %s: connected, mac %02x:%02x:%02x:%02x:%02x:%02x mtu %u, %u queue(s)%s, sg %u gso4 %u gso6 %u csum4 %u csum6 %u, ctrl %u, mcast %u, carrier %u",
+		 "net: %s: connected, mac %02x:%02x:%02x:%02x:%02x:%02x mtu %u, %u queue(s)%s, sg %u gso4 %u gso6 %u csum4 %u csum6 %u, ctrl %u, mcast %u, carrier %u%s",
 		 net->node, in->mac[0], in->mac[1], in->mac[2], in->mac[3], in->mac[4], in->mac[5],
 		 (unsigned int)in->mtu, (unsigned int)nq, in->split_evtchn ? " split" : "",
 		 in->tx_sg, in->tx_gso_tcpv4, in->tx_gso_tcpv6, in->tx_csum_ipv4, in->tx_csum_ipv6,
-		 in->ctrl_ring, in->multicast_control, in->carrier);
+		 in->ctrl_ring, in->multicast_control, in->carrier,
+		 in->bounce ? ", untrusted backend: bounce buffers" : "");
 	return 0;
 }
 
@@ -195,6 +198,8 @@ PVF_API int pvf_net_init(struct pvf_net *net, const struct pvf_platform *plat,
 		q->rx_free = pvf_carve(&cur, (size_t)cfg->rx_buffers * sizeof(uint16_t));
 		q->rxb = pvf_carve(&cur, (size_t)cfg->rx_buffers * sizeof(struct pvf_net_rxb));
 		q->rx_frames = pvf_carve(&cur, (size_t)cfg->rx_buffers * sizeof(uint64_t));
+		/* always carved: the toolstack's key can ask for bounce mode */
+		q->tb_frames = pvf_carve(&cur, PVF_NET_TX_RING_SIZE * sizeof(uint64_t));
 		pvf_net_tx_reset(q);
 		pvf_net_rx_reset(net, q);
 	}
@@ -331,7 +336,7 @@ PVF_API uint32_t pvf_net_held_grants(const struct pvf_net *net)
 	uint32_t n = net->nr_held + net->lost_held, i;
 
 	for (i = 0; i < PVF_NET_MAX_QUEUES; i++)
-		n += net->q[i].rx_held;
+		n += (uint32_t)net->q[i].rx_held + net->q[i].tx_bheld;
 	return n;
 }
 

@@ -23,6 +23,8 @@ _Static_assert(PVF_NET_GSO_TCPV4 == XEN_NETIF_GSO_TYPE_TCPV4 &&
 enum pvf_net_txs_state {
 	PVF_NET_TXS_FREE = 0,
 	PVF_NET_TXS_INFLIGHT = 1,
+	PVF_NET_TXS_QUARANTINED = 2, /* bounce page still mapped: id and page
+				      * unused until its grant (gref) ends */
 };
 
 /* Caller packet states (p_state). */
@@ -38,6 +40,7 @@ struct pvf_net_txs {
 	uint32_t gref;            /* PVF_NET_NOREF for a multicast request */
 	uint16_t next_free;
 	uint8_t state;
+	uint8_t bounced;          /* gref names this id's bounce page */
 };
 
 /* RX buffer states. */
@@ -54,6 +57,7 @@ struct pvf_net_rxb {
 };
 
 /* net_negotiate.c */
+int pvf_net_read_trusted(struct pvf_net *net, bool *trusted);
 int pvf_net_negotiate(struct pvf_net *net);
 int pvf_net_write_frontend(struct pvf_net *net, uint32_t txn);
 int pvf_net_read_link(struct pvf_net *net);
@@ -72,6 +76,7 @@ int pvf_net_tx_poll(struct pvf_net *net, struct pvf_net_queue *q);
 void pvf_net_tx_kick(struct pvf_net *net, struct pvf_net_queue *q);
 void pvf_net_tx_cancel_inflight(struct pvf_net *net, struct pvf_net_queue *q);
 void pvf_net_tx_finish(struct pvf_net *net, struct pvf_net_tx *tx, int status);
+int pvf_net_tx_bounce_reclaim(struct pvf_net *net, struct pvf_net_queue *q);
 
 /* net_rx.c */
 void pvf_net_rx_reset(struct pvf_net *net, struct pvf_net_queue *q);

@@ -2,8 +2,9 @@
 /*
  * Network frontend negotiation: backend feature keys (parsed strictly,
  * garbage never turns a feature on), the frontend's mac and mtu, clamping
- * to the configuration, and the frontend keys written in the setup
- * transaction.  The one place that decides what is negotiated.
+ * to the configuration, the toolstack's `trusted` key (bounce mode), and
+ * the frontend keys written in the setup transaction.  The one place that
+ * decides what is negotiated.
  */
 #include "net_internal.h"
 
@@ -137,11 +138,37 @@ int pvf_net_read_link(struct pvf_net *net)
 	return up != 0;
 }
 
+/*
+ * Frontend `trusted` key (set by the toolstack), read as the block
+ * frontend reads it (pvf_blk_read_trusted): absent = trusted; "1"
+ * trusted, "0" not; anything else fails strict parsing and is treated as
+ * 0 (logged).  Returns 0; xs_read errors other than ENOENT.
+ */
+int pvf_net_read_trusted(struct pvf_net *net, bool *trusted)
+{
+	int v = 1, r = pvf_xs_read_bool(net->plat, 0, net->node, "trusted", &v);
+
+	if (r == -PVF_ENOENT) {
+		*trusted = true;
+		return 0;
+	}
+	if (r == -PVF_EINVAL || r == -PVF_ERANGE || r == -PVF_E2BIG) {
+		pvf_warn(net->plat, "net: %s/trusted malformed: treating as 0", net->node);
+		*trusted = false;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	*trusted = v == 1;
+	return 0;
+}
+
 int pvf_net_negotiate(struct pvf_net *net)
 {
 	const struct pvf_net_config *c = &net->cfg;
 	const struct pvf_net_backend *be = &net->be;
 	struct pvf_net_info *in = &net->info;
+	bool key_trusted = true;
 	int r;
 
 	r = pvf_net_read_backend(net->plat, pvf_xenbus_backend(&net->xb), &net->be);
@@ -151,6 +178,10 @@ int pvf_net_negotiate(struct pvf_net *net)
 	r = read_frontend(net);
 	if (r < 0)
 		return r;
+	r = pvf_net_read_trusted(net, &key_trusted);
+	if (r < 0)
+		return r;
+	in->bounce = !(c->trusted && key_trusted);
 	in->carrier = true;
 	in->nr_queues = c->nr_queues;
 	if (be->max_queues < in->nr_queues)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Network frontend queues: per-queue TX and RX rings (one page each),
- * their grants and event channels, the RX buffer pool, and the helpers
+ * their grants and event channels, the RX buffer pool, the bounce pages
+ * of an untrusted backend (TX: one per TX id; RX: one private copy page
+ * per fragment, shared by the queues), and the helpers
  * every path shares (ending grants with the still-mapped check, the held
  * list, the broken state, notifications).
  */
@@ -152,6 +154,15 @@ static int queue_setup(struct pvf_net *net, struct pvf_net_queue *q)
 			return r;
 		}
 	}
+	if (net->info.bounce && !q->tb_va) {
+		/* sized by the ring: one page per TX id, so a free id always
+		 * has a free page (page_alloc zeroes them) */
+		r = p->ops->page_alloc(p->ctx, PVF_NET_TX_RING_SIZE, &q->tb_va, q->tb_frames);
+		if (r < 0) {
+			q->tb_va = NULL;
+			return r;
+		}
+	}
 	pvf_net_tx_reset(q);
 	pvf_net_rx_reset(net, q);
 	q->rings_live = true;
@@ -167,6 +178,17 @@ int pvf_net_queues_setup(struct pvf_net *net)
 		r = queue_setup(net, &net->q[i]);
 		if (r < 0)
 			return r;
+	}
+	if (net->info.bounce && !net->rxc_va) {
+		uint64_t frames[PVF_NET_MAX_FRAGS];
+
+		/* private RX copies: never granted, the frames are not kept */
+		r = net->plat->ops->page_alloc(net->plat->ctx, PVF_NET_MAX_FRAGS, &net->rxc_va,
+					       frames);
+		if (r < 0) {
+			net->rxc_va = NULL;
+			return r;
+		}
 	}
 	return 0;
 }
@@ -190,6 +212,14 @@ static int queue_release(struct pvf_net *net, struct pvf_net_queue *q)
 			q->pool_va = NULL;
 		}
 	}
+	if (q->tb_va) {
+		if (pvf_net_tx_bounce_reclaim(net, q)) {
+			busy = -PVF_EBUSY; /* quarantined pages: never freed while mapped */
+		} else {
+			p->ops->page_free(p->ctx, q->tb_va, PVF_NET_TX_RING_SIZE);
+			q->tb_va = NULL;
+		}
+	}
 	if (end_in_place(net, q->tx_ref, &q->tx_granted))
 		busy = -PVF_EBUSY;
 	if (end_in_place(net, q->rx_ref, &q->rx_granted))
@@ -210,5 +240,9 @@ int pvf_net_queues_release(struct pvf_net *net)
 	for (i = 0; i < PVF_NET_MAX_QUEUES; i++)
 		if (queue_release(net, &net->q[i]))
 			busy = -PVF_EBUSY;
+	if (net->rxc_va) {
+		net->plat->ops->page_free(net->plat->ctx, net->rxc_va, PVF_NET_MAX_FRAGS);
+		net->rxc_va = NULL;
+	}
 	return busy;
 }

@@ -12,6 +12,12 @@
  * not compared).  The grant is ended before the page is read; a page the
  * backend still maps is never read or reused.
  *
+ * Bounce mode (untrusted backend, info.bounce): a pool page is zeroed
+ * before each grant, so the backend never sees what an earlier packet
+ * left there, and each received fragment is copied, after its grant
+ * ended, into one of the device's private pages (net->rxc_va, never
+ * granted, same offset); rx() only sees those copies.
+ *
  * Wire format (netif.h "Guest receive"): first response (flags NETRXF_*,
  * status = fragment size or a negative NETIF_RSP_*), extra-info slots if
  * NETRXF_extra_info (chained by XEN_NETIF_EXTRA_FLAG_MORE), then one
@@ -86,6 +92,8 @@ void pvf_net_rx_refill(struct pvf_net *net, struct pvf_net_queue *q)
 
 		if (q->rx_slot[slot] != PVF_NET_NONE16)
 			break; /* cannot happen: the slot's response was consumed */
+		if (net->info.bounce) /* not granted now: the backend sees zeros only */
+			memset((char *)q->pool_va + (size_t)b * PVF_PAGE_SIZE, 0, PVF_PAGE_SIZE);
 		if (p->ops->gnt_grant(p->ctx, pvf_xenbus_backend_id(&net->xb), q->rx_frames[b], 0,
 				      &ref) < 0)
 			break; /* out of references: try again at the next poll */
@@ -160,8 +168,17 @@ static int data_slot(struct pvf_net *net, struct pvf_net_queue *q, struct rx_cha
 	}
 	if (rsp->status == 0)
 		return 0;
-	f = &c->pkt.frags[c->pkt.nr_frags++];
+	f = &c->pkt.frags[c->pkt.nr_frags];
 	f->page = (const char *)q->pool_va + (size_t)b * PVF_PAGE_SIZE;
+	if (net->info.bounce) {
+		/* grant already ended: one copy into a page never shared */
+		char *priv = (char *)net->rxc_va + (size_t)c->pkt.nr_frags * PVF_PAGE_SIZE;
+
+		memcpy(priv + rsp->offset, (const char *)f->page + rsp->offset,
+		       (size_t)rsp->status);
+		f->page = priv;
+	}
+	c->pkt.nr_frags++;
 	f->offset = rsp->offset;
 	f->len = (uint16_t)rsp->status;
 	c->pkt.len += f->len;

@@ -16,21 +16,38 @@
  * outstanding; each response copied once; the id must name an in-flight
  * slot (a duplicate does not); grants ended before done(), held back if
  * still mapped.
+ *
+ * Bounce mode (untrusted backend, info.bounce): data slot id owns bounce
+ * page id of the queue (PVF_NET_TX_RING_SIZE pages).  The fragment is
+ * copied to the start of that page, the rest of the page is zeroed, and
+ * the page, never the caller's, is granted read-only (offset 0).  A page
+ * still mapped when its grant is ended is quarantined with its id (state
+ * QUARANTINED, counted in tx_bheld): neither is reused until the grant
+ * ends (pvf_net_tx_bounce_reclaim at release), and the pages are not
+ * freed before that.
  */
 #include "net_internal.h"
 
+/* Every id free except quarantined ones (their page is still mapped). */
 void pvf_net_tx_reset(struct pvf_net_queue *q)
 {
-	uint32_t i;
+	uint32_t i = PVF_NET_TX_RING_SIZE;
 
-	for (i = 0; i < PVF_NET_TX_RING_SIZE; i++) {
-		q->txs[i].pkt = NULL;
-		q->txs[i].gref = PVF_NET_NOREF;
-		q->txs[i].state = PVF_NET_TXS_FREE;
-		q->txs[i].next_free = (uint16_t)(i + 1 < PVF_NET_TX_RING_SIZE ? i + 1 : PVF_NET_NONE16);
+	q->tx_free = PVF_NET_NONE16;
+	q->tx_nfree = 0;
+	while (i-- > 0) {
+		struct pvf_net_txs *s = &q->txs[i];
+
+		s->pkt = NULL;
+		if (s->state == PVF_NET_TXS_QUARANTINED)
+			continue;
+		s->gref = PVF_NET_NOREF;
+		s->state = PVF_NET_TXS_FREE;
+		s->bounced = 0;
+		s->next_free = q->tx_free;
+		q->tx_free = (uint16_t)i;
+		q->tx_nfree++;
 	}
-	q->tx_free = 0;
-	q->tx_nfree = PVF_NET_TX_RING_SIZE;
 }
 
 static uint16_t id_get(struct pvf_net_queue *q)
@@ -47,6 +64,7 @@ static void id_put(struct pvf_net_queue *q, uint16_t id)
 	q->txs[id].pkt = NULL;
 	q->txs[id].gref = PVF_NET_NOREF;
 	q->txs[id].state = PVF_NET_TXS_FREE;
+	q->txs[id].bounced = 0;
 	q->txs[id].next_free = q->tx_free;
 	q->tx_free = id;
 	q->tx_nfree++;
@@ -89,6 +107,8 @@ static int tx_check(const struct pvf_net *net, const struct pvf_net_tx *tx)
 		if (f->len == 0 || f->offset >= PVF_PAGE_SIZE ||
 		    f->len > PVF_PAGE_SIZE - f->offset)
 			return -PVF_EINVAL;
+		if (in->bounce && !f->va)
+			return -PVF_EINVAL; /* nothing to copy from */
 		total += f->len;
 	}
 	if (total > PVF_NET_MAX_PKT)
@@ -127,32 +147,80 @@ static void put_extra(struct pvf_net_queue *q, RING_IDX idx, const netif_extra_i
 }
 
 /*
+ * End the grant of data slot @id (nothing if it has none).  A caller page
+ * still mapped goes to the held list (pvf_net_end_grant); a bounce page
+ * still mapped is quarantined together with its id.  Returns 0, or
+ * -PVF_EBUSY (still mapped).
+ */
+static int slot_end_grant(struct pvf_net *net, struct pvf_net_queue *q, uint16_t id)
+{
+	struct pvf_net_txs *s = &q->txs[id];
+	int r;
+
+	if (s->gref == PVF_NET_NOREF)
+		return 0;
+	if (!s->bounced)
+		return pvf_net_end_grant(net, s->gref);
+	r = net->plat->ops->gnt_end(net->plat->ctx, s->gref);
+	if (r == -PVF_EBUSY) {
+		s->state = PVF_NET_TXS_QUARANTINED; /* page and id never reused */
+		s->pkt = NULL;
+		q->tx_bheld++;
+		pvf_warn(net->plat, "net: %s: bounce page %u still mapped: quarantined", net->node,
+			 (unsigned int)id);
+		return r;
+	}
+	if (r < 0)
+		pvf_warn(net->plat, "net: %s: ending grant %u: %s", net->node,
+			 (unsigned int)s->gref, pvf_strerror(r));
+	return 0;
+}
+
+/* Copy fragment @f into id @id's bounce page: data at offset 0, the rest
+ * of the page zeroed, so the backend sees nothing but the packet.
+ * Returns the page's frame. */
+static uint64_t bounce_fill(struct pvf_net_queue *q, uint16_t id, const struct pvf_net_frag *f)
+{
+	uint8_t *pg = (uint8_t *)q->tb_va + (size_t)id * PVF_PAGE_SIZE;
+
+	memcpy(pg, (const uint8_t *)f->va + f->offset, f->len);
+	memset(pg + f->len, 0, PVF_PAGE_SIZE - f->len);
+	return q->tb_frames[id];
+}
+
+/*
  * Put @tx on @q's ring (not published).  Returns 0; -PVF_EAGAIN (no room
  * on the ring); -PVF_ENOSPC (out of grant references; nothing granted).
  */
 static int tx_post(struct pvf_net *net, struct pvf_net_queue *q, struct pvf_net_tx *tx)
 {
 	const struct pvf_platform *p = net->plat;
-	uint32_t refs[PVF_NET_MAX_FRAGS];
+	uint16_t ids[PVF_NET_MAX_FRAGS];
 	uint32_t ndata, nextra, total = 0, k;
 	RING_IDX idx = q->tx.req_prod_pvt;
+	bool bounce = net->info.bounce;
 	netif_extra_info_t ex;
 	netif_tx_request_t req;
-	int r;
 
 	ndata = tx->mcast_op ? 1u : tx->nr_frags;
 	nextra = (tx->gso_type ? 1u : 0u) + (tx->mcast_op ? 1u : 0u);
 	if (ndata + nextra > PVF_NET_TX_RING_SIZE - (idx - q->tx.rsp_cons) || ndata > q->tx_nfree)
 		return -PVF_EAGAIN;
+	if (bounce && !q->tb_va)
+		return -PVF_EAGAIN; /* cannot happen: setup allocates them */
+	for (k = 0; k < ndata; k++)
+		ids[k] = id_get(q); /* bounce page = id: a free id has a free page */
 	for (k = 0; k < tx->nr_frags; k++) {
-		r = p->ops->gnt_grant(p->ctx, pvf_xenbus_backend_id(&net->xb),
-				      tx->frags[k].frame, 1, &refs[k]);
-		if (r < 0) {
-			while (k-- > 0)
-				pvf_net_end_grant(net, refs[k]);
-			return -PVF_ENOSPC;
-		}
-		total += tx->frags[k].len;
+		const struct pvf_net_frag *f = &tx->frags[k];
+		struct pvf_net_txs *s = &q->txs[ids[k]];
+		uint64_t frame = bounce ? bounce_fill(q, ids[k], f) : f->frame;
+		uint32_t ref;
+
+		if (p->ops->gnt_grant(p->ctx, pvf_xenbus_backend_id(&net->xb), frame, 1, &ref) < 0)
+			goto unwind;
+		s->gref = ref;
+		s->bounced = bounce ? 1u : 0u;
+		total += f->len;
 	}
 	memset(&ex, 0, sizeof(ex));
 	if (tx->mcast_op) {
@@ -165,18 +233,17 @@ static int tx_post(struct pvf_net *net, struct pvf_net_queue *q, struct pvf_net_
 		ex.u.gso.type = tx->gso_type;
 	}
 	for (k = 0; k < ndata; k++) {
-		uint16_t id = id_get(q);
+		uint16_t id = ids[k];
 
 		q->txs[id].pkt = tx;
 		q->txs[id].state = PVF_NET_TXS_INFLIGHT;
-		q->txs[id].gref = tx->mcast_op ? PVF_NET_NOREF : refs[k];
 		memset(&req, 0, sizeof(req));
 		req.id = id;
 		if (tx->mcast_op) {
 			req.flags = NETTXF_extra_info; /* gref 0, size 0: filter only */
 		} else {
-			req.gref = refs[k];
-			req.offset = tx->frags[k].offset;
+			req.gref = q->txs[id].gref;
+			req.offset = bounce ? 0 : tx->frags[k].offset;
 			req.size = (uint16_t)(k == 0 ? total : tx->frags[k].len);
 			if (k + 1 < ndata)
 				req.flags |= NETTXF_more_data;
@@ -199,6 +266,13 @@ static int tx_post(struct pvf_net *net, struct pvf_net_queue *q, struct pvf_net_
 	tx->p_state = PVF_NET_TXP_RING;
 	net->stats.tx_slots += ndata + nextra;
 	return 0;
+unwind:
+	/* never published, but a guessed reference may still be mapped */
+	for (k = 0; k < ndata; k++)
+		if (slot_end_grant(net, q, ids[k]) == 0 ||
+		    q->txs[ids[k]].state != PVF_NET_TXS_QUARANTINED)
+			id_put(q, ids[k]);
+	return -PVF_ENOSPC;
 }
 
 static void tx_push(struct pvf_net *net, struct pvf_net_queue *q)
@@ -298,17 +372,23 @@ static int map_status(int16_t st)
 }
 
 /* One slot of @tx is done with @status.  Returns 0, or -PVF_EBUSY if its
- * grant is still mapped (held back; the packet completes with it). */
+ * grant is still mapped: a caller page is held back (the packet completes
+ * with -PVF_EBUSY), a bounce page is quarantined (the caller's pages were
+ * never shared, the status stands). */
 static int slot_done(struct pvf_net *net, struct pvf_net_queue *q, uint16_t id, int status)
 {
-	int busy = 0;
-
 	struct pvf_net_txs *s = &q->txs[id];
 	struct pvf_net_tx *tx = s->pkt;
+	bool bounced = s->bounced != 0;
+	int busy = 0;
 
-	if (s->gref != PVF_NET_NOREF && pvf_net_end_grant(net, s->gref) == -PVF_EBUSY)
-		status = busy = -PVF_EBUSY;
-	id_put(q, id);
+	if (slot_end_grant(net, q, id) == -PVF_EBUSY) {
+		busy = -PVF_EBUSY;
+		if (!bounced)
+			status = -PVF_EBUSY;
+	}
+	if (s->state != PVF_NET_TXS_QUARANTINED)
+		id_put(q, id);
 	if (status == -PVF_EBUSY || (status && !tx->p_status))
 		tx->p_status = (int16_t)status; /* EBUSY wins: pages not reusable */
 	if (--tx->p_left == 0)
@@ -365,4 +445,36 @@ void pvf_net_tx_cancel_inflight(struct pvf_net *net, struct pvf_net_queue *q)
 	for (id = 0; id < PVF_NET_TX_RING_SIZE; id++)
 		if (q->txs[id].state == PVF_NET_TXS_INFLIGHT)
 			slot_done(net, q, (uint16_t)id, -PVF_ECANCELED);
+}
+
+/*
+ * Release: end the grants of quarantined bounce pages that the backend
+ * no longer maps (their ids come back at the next pvf_net_tx_reset).
+ * Returns how many bounce pages are still in use (quarantined, or on the
+ * ring if disconnect did not run): their pages must not be freed.
+ */
+int pvf_net_tx_bounce_reclaim(struct pvf_net *net, struct pvf_net_queue *q)
+{
+	uint32_t id;
+	int busy = 0;
+
+	for (id = 0; id < PVF_NET_TX_RING_SIZE; id++) {
+		struct pvf_net_txs *s = &q->txs[id];
+
+		if (s->state == PVF_NET_TXS_INFLIGHT && s->bounced) {
+			busy++;
+			continue;
+		}
+		if (s->state != PVF_NET_TXS_QUARANTINED)
+			continue;
+		if (net->plat->ops->gnt_end(net->plat->ctx, s->gref) == -PVF_EBUSY) {
+			busy++;
+			continue;
+		}
+		s->gref = PVF_NET_NOREF;
+		s->state = PVF_NET_TXS_FREE;
+		s->bounced = 0;
+		q->tx_bheld--;
+	}
+	return busy;
 }

@@ -46,6 +46,21 @@
  * the core's RX pool pages, lent to the rx() callback for its duration
  * only (grants already ended: the backend can no longer write them).
  *
+ * Untrusted backend (config `trusted` 0, or the toolstack's frontend key
+ * `trusted` = 0; info.bounce reports it): the caller's pages are never
+ * granted.  Each transmit fragment is copied (through pvf_net_frag.va)
+ * into a core-owned bounce page, the rest of that page zeroed, and the
+ * page granted read-only, when the packet goes on the ring (ownership as
+ * above; done() never reports -PVF_EBUSY here).  Every RX pool
+ * page is zeroed before each grant, and received data is copied out of
+ * the pool page (after its grant ended) into a private page that is
+ * never granted; rx() sees only those.  Bounce pages (PVF_NET_TX_RING_SIZE
+ * per queue, PVF_NET_MAX_FRAGS per device) come from page_alloc at setup
+ * and go back at release.  A bounce page whose grant the backend still
+ * maps when it is ended is quarantined: never reused nor freed until its
+ * grant ends, counted in pvf_net_held_grants() (after a response the
+ * device also breaks).
+ *
  * Hardening (protocol-notes section 5): response producers are read once,
  * followed by a read barrier and checked against the requests actually
  * outstanding; each response is copied out of the shared page once; TX ids
@@ -95,7 +110,10 @@
 /* One caller fragment: @len bytes at @offset in guest frame @frame; must
  * not cross the page (offset + len <= PVF_PAGE_SIZE), len >= 1. */
 struct pvf_net_frag {
-	uint64_t frame;
+	uint64_t frame;         /* granted as is when the backend is trusted */
+	const void *va;         /* the page's address (data at va + offset);
+				 * needed when info.bounce is set (the core
+				 * copies from it), may be NULL otherwise */
 	uint16_t offset;
 	uint16_t len;
 };
@@ -129,7 +147,8 @@ struct pvf_net_tx {
 	 * NETIF_RSP_ERROR or an unknown status; -PVF_ECANCELED backend
 	 * NETIF_RSP_DROPPED, or on the ring when the backend went away;
 	 * -PVF_EPROTO device broke; -PVF_EBUSY a page is still mapped by
-	 * the backend (do not reuse it until pvf_net_held_grants() is 0);
+	 * the backend (do not reuse it until pvf_net_held_grants() is 0;
+	 * never in bounce mode, where the caller's pages are not granted);
 	 * -PVF_ESHUTDOWN destroyed while queued. */
 	void (*done)(struct pvf_net_tx *tx, int status);
 	void *cookie;           /* the caller's; untouched */
@@ -151,7 +170,9 @@ struct pvf_net_tx {
 #define PVF_NET_RX_HASH           0x8u /* hash_type/hash valid */
 
 struct pvf_net_rx_frag {
-	const void *page;       /* pool page (core's; valid during rx() only) */
+	const void *page;       /* pool page, or in bounce mode a private copy
+				 * page never granted (core's; valid during
+				 * rx() only) */
 	uint16_t offset;        /* data at page + offset */
 	uint16_t len;
 };
@@ -200,6 +221,17 @@ struct pvf_net_config {
 	uint8_t ctrl_ring;
 	/* Request multicast control when offered.  Default 0. */
 	uint8_t multicast_control;
+	/* Trust the backend with the caller's pages.  0 = bounce: transmit
+	 * data is copied into core-owned pages (zeroed around the data,
+	 * granted read-only; fragments then need pvf_net_frag.va), RX pool
+	 * pages are zeroed before every grant and received data is copied
+	 * into private pages before rx().  Default 1; a frontend `trusted`
+	 * key of 0 (written by the toolstack) also forces bounce mode, and
+	 * so does a malformed one (logged), as for the block frontend.
+	 * Cost when bouncing: PVF_NET_TX_RING_SIZE pages per queue plus
+	 * PVF_NET_MAX_FRAGS pages per device, allocated at setup, and a copy
+	 * of every packet each way. */
+	uint8_t trusted;
 	/* Polled mode: the caller calls pvf_net_poll(); events are not
 	 * needed.  If the platform has no event channels (-PVF_ENOSYS) no
 	 * event-channel key is written.  Default 0. */
@@ -234,6 +266,9 @@ struct pvf_net_info {
 	bool tx_sg, tx_gso_tcpv4, tx_gso_tcpv6, tx_csum_ipv4, tx_csum_ipv6;
 	bool rx_sg, rx_gso_tcpv4, rx_gso_tcpv6, rx_csum_ipv4, rx_csum_ipv6;
 	bool polled_no_evtchn;  /* polled mode without event channels */
+	bool bounce;            /* untrusted backend: data copied through the
+				 * core's bounce pages (config trusted AND
+				 * the frontend `trusted` key) */
 	/* hash state (after pvf_net_hash_configure() completed) */
 	bool hash_on;
 	uint32_t hash_flags;    /* accepted XEN_NETIF_CTRL_HASH_TYPE_* */
@@ -275,6 +310,9 @@ struct pvf_net_queue {
 	struct pvf_net_txs *txs;        /* PVF_NET_TX_RING_SIZE (scratch) */
 	uint16_t tx_free;               /* free id list head */
 	uint16_t tx_nfree;
+	void *tb_va;                    /* bounce: PVF_NET_TX_RING_SIZE pages, page = id */
+	uint64_t *tb_frames;            /* their frames (scratch) */
+	uint16_t tx_bheld;              /* bounce pages quarantined (still mapped) */
 	void *pool_va;                  /* rx_buffers pages */
 	uint64_t *rx_frames;            /* rx_buffers frames (scratch) */
 	struct pvf_net_rxb *rxb;        /* rx_buffers (scratch) */
@@ -313,6 +351,7 @@ struct pvf_net {
 	struct pvf_net_stats stats;
 	struct pvf_net_queue q[PVF_NET_MAX_QUEUES];
 	struct pvf_net_ctrl ctrl;
+	void *rxc_va;                   /* bounce: PVF_NET_MAX_FRAGS private RX pages */
 	uint32_t held[PVF_NET_HELD_MAX];
 	uint32_t nr_held, lost_held;
 	int setup_err;                  /* last setup error (diagnostics) */
@@ -367,12 +406,13 @@ int pvf_net_parse_mac(const char *s, uint8_t mac[6]);
 /*
  * pvf_net_transmit - hand @tx to the core.
  * Validates, then puts it on its queue's ring (granting each fragment
- * read-only) or, if the ring is full or the device not connected, on the
+ * read-only, or in bounce mode a zeroed core page holding a copy of it) or, if the ring is full or the device not connected, on the
  * queue's pending list; never consumes responses (completions only come
  * from poll/on_event, so no event is made spurious).
  * On 0 the core borrows @tx until done() returns; on error @tx stays the
  * caller's and no callback comes.
- * Returns 0; -PVF_EINVAL (no done, bad fragments, size 0 or > 65535, too
+ * Returns 0; -PVF_EINVAL (no done, bad fragments, a fragment without va
+ * in bounce mode, size 0 or > 65535, too
  * many fragments, gso_size 0, mcast with fragments); -PVF_EOPNOTSUPP
  * (several fragments without feature-sg, GSO or checksum offload not
  * negotiated, multicast control not negotiated); -PVF_ENOSPC (out of
@@ -427,7 +467,8 @@ int pvf_net_refresh_link(struct pvf_net *net);
  */
 int pvf_net_destroy(struct pvf_net *net);
 
-/* Grants held back because the backend still maps them. */
+/* Grants held back because the backend still maps them (caller pages,
+ * RX pool pages and quarantined bounce pages). */
 uint32_t pvf_net_held_grants(const struct pvf_net *net);
 /* Negotiated parameters / backend features / counters. */
 const struct pvf_net_info *pvf_net_get_info(const struct pvf_net *net);
