@@ -10,7 +10,8 @@ pvf_core_sources += \
 	%reldir%/xenbus.c \
 	%reldir%/handover.c \
 	%reldir%/gnttab.c \
-	%reldir%/evtchn.c
+	%reldir%/evtchn.c \
+	%reldir%/start_info.c
 
 noinst_HEADERS += %reldir%/internal.h
 EXTRA_DIST += %reldir%/poison
@@ -23,4 +24,5 @@ pvfinclude_HEADERS += \
 	include/pvfront/xs.h \
 	include/pvfront/ring.h \
 	include/pvfront/xenbus.h \
-	include/pvfront/handover.h
+	include/pvfront/handover.h \
+	include/pvfront/start_info.h
