@@ -250,6 +250,7 @@ int pvf_nfh_send(struct pvf_nfh *h, unsigned int queue, const void *data, size_t
 		memcpy((uint8_t *)h->pool + (size_t)pg * PVF_PAGE_SIZE, (const uint8_t *)data + off,
 		       chunk);
 		c->frags[i].frame = h->frames[pg];
+		c->frags[i].va = (uint8_t *)h->pool + (size_t)pg * PVF_PAGE_SIZE; /* bounce source */
 		c->frags[i].offset = 0;
 		c->frags[i].len = (uint16_t)chunk;
 	}

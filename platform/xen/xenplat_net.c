@@ -451,6 +451,7 @@ static int echo_from_front(struct pvf_xennet *n, struct xn_echo *e, int sock, in
 				continue;
 			memset(&tx[k].tx, 0, sizeof(tx[k].tx));
 			tx[k].frag.frame = n->tx_frames[k];
+			tx[k].frag.va = pvf_xennet_page(n, k); /* bounce source */
 			tx[k].frag.offset = 0;
 			tx[k].frag.len = (uint16_t)pvf_xennet_make_frame(pvf_xennet_page(n, k),
 									 xn_peer_mac, e->fe_mac,
