@@ -23,3 +23,54 @@ TESTS += tests/test_fuzz
 tests_test_fuzz_SOURCES = tests/fuzz/fuzz_main.c $(PVF_FUZZ_TARGET_SOURCES)
 tests_test_fuzz_CFLAGS = $(PVF_TEST_CFLAGS) $(JSONC_CFLAGS) -I$(top_srcdir)/harness
 tests_test_fuzz_LDADD = $(PVF_FUZZ_LDADD)
+
+# libFuzzer binaries (configure --enable-libfuzzer): the same targets with
+# libFuzzer's main, cores instrumented for coverage.  Seeds for them:
+# PVF_FUZZ_DUMP_CORPUS=DIR tests/test_fuzz writes DIR/<target>/seed-N.
+
+if ENABLE_LIBFUZZER
+# The cores and the userspace platform, instrumented for coverage.
+noinst_LTLIBRARIES += tests/fuzz/libpvffuzzcore.la
+tests_fuzz_libpvffuzzcore_la_SOURCES = $(pvf_core_sources) $(pvf_user_sources)
+tests_fuzz_libpvffuzzcore_la_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer-no-link
+tests_fuzz_libpvffuzzcore_la_CPPFLAGS = $(AM_CPPFLAGS) $(XENSTORE_CFLAGS)
+
+PVF_FUZZER_CC_FLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(XENSTORE_CFLAGS) $(JSONC_CFLAGS) \
+	-I$(top_srcdir)/harness -fsanitize=fuzzer-no-link
+PVF_FUZZER_LINK_FLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+PVF_FUZZER_LIBS = tests/libpvffake.la tests/fuzz/libpvffuzzcore.la $(XENSTORE_LIBS) \
+	$(JSONC_LIBS) -lpthread
+PVF_FUZZER_COMMON = tests/fuzz/libfuzzer.c tests/fuzz/fuzz_common.c tests/fuzz/fuzz.h
+
+noinst_PROGRAMS += tests/fuzz/fuzz_xs tests/fuzz/fuzz_blk tests/fuzz/fuzz_net \
+	tests/fuzz/fuzz_unplug_matrix tests/fuzz/fuzz_xsd
+
+tests_fuzz_fuzz_xs_SOURCES = $(PVF_FUZZER_COMMON) tests/fuzz/fuzz_xs.c
+tests_fuzz_fuzz_xs_CFLAGS = $(PVF_FUZZER_CC_FLAGS) -DPVF_FUZZ_ENTRY=pvf_fuzz_xs
+tests_fuzz_fuzz_xs_LDFLAGS = $(PVF_FUZZER_LINK_FLAGS)
+tests_fuzz_fuzz_xs_LDADD = $(PVF_FUZZER_LIBS)
+
+tests_fuzz_fuzz_blk_SOURCES = $(PVF_FUZZER_COMMON) tests/fuzz/fuzz_blk.c \
+	tests/blk_testback.c tests/blk_testback_fx.c tests/blk_testback.h
+tests_fuzz_fuzz_blk_CFLAGS = $(PVF_FUZZER_CC_FLAGS) -DPVF_FUZZ_ENTRY=pvf_fuzz_blk
+tests_fuzz_fuzz_blk_LDFLAGS = $(PVF_FUZZER_LINK_FLAGS)
+tests_fuzz_fuzz_blk_LDADD = $(PVF_FUZZER_LIBS)
+
+tests_fuzz_fuzz_net_SOURCES = $(PVF_FUZZER_COMMON) tests/fuzz/fuzz_net.c \
+	tests/net_testback.c tests/net_testback.h
+tests_fuzz_fuzz_net_CFLAGS = $(PVF_FUZZER_CC_FLAGS) -DPVF_FUZZ_ENTRY=pvf_fuzz_net
+tests_fuzz_fuzz_net_LDFLAGS = $(PVF_FUZZER_LINK_FLAGS)
+tests_fuzz_fuzz_net_LDADD = $(PVF_FUZZER_LIBS)
+
+tests_fuzz_fuzz_unplug_matrix_SOURCES = $(PVF_FUZZER_COMMON) tests/fuzz/fuzz_unplug_matrix.c \
+	$(pvf_unplug_harness_sources)
+tests_fuzz_fuzz_unplug_matrix_CFLAGS = $(PVF_FUZZER_CC_FLAGS) \
+	-DPVF_FUZZ_ENTRY=pvf_fuzz_unplug_matrix
+tests_fuzz_fuzz_unplug_matrix_LDFLAGS = $(PVF_FUZZER_LINK_FLAGS)
+tests_fuzz_fuzz_unplug_matrix_LDADD = $(PVF_FUZZER_LIBS)
+
+tests_fuzz_fuzz_xsd_SOURCES = $(PVF_FUZZER_COMMON) tests/fuzz/fuzz_xsd.c
+tests_fuzz_fuzz_xsd_CFLAGS = $(PVF_FUZZER_CC_FLAGS) -DPVF_FUZZ_ENTRY=pvf_fuzz_xsd
+tests_fuzz_fuzz_xsd_LDFLAGS = $(PVF_FUZZER_LINK_FLAGS)
+tests_fuzz_fuzz_xsd_LDADD = $(PVF_FUZZER_LIBS)
+endif

@@ -18,6 +18,8 @@
  *   PVF_FUZZ_REPLAY=file  run one input (through PVF_FUZZ_TARGET's targets,
  *                      default all) instead of the loop; exit 0/1
  *   PVF_FUZZ_OUT=dir   where failing inputs are written (default ".")
+ *   PVF_FUZZ_DUMP_CORPUS=dir  write each target's corpus to dir/TARGET/seed-N
+ *                      (seeds for the libFuzzer binaries) and exit
  *
  * A failing input (invariant violated, crash, sanitizer report) is printed
  * with the seed, target and iteration and a hex dump (`xxd -r -p` turns it
@@ -30,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "../cu.h"
 #include "fuzz.h"
@@ -57,17 +60,18 @@ static const char *const dict_matrix[] = {
 	"name", "product", "build", "mode", "mask", "pv_present", "blacklist", "profile",
 	"version", "expect", "expect_mask", "none", "all", "disk", "nic", "nvme",
 	"qemu-traditional", "qemu-upstream", "pv", "partial", "emulated", "0x", ",", ";",
-	"\n", "\"", "{", "}", "[", "]", ":", "\"cases\"", "4294967296", "#", NULL,
+	"\n", "\"", "{", "}", "[", "]", ":", "\"cases\"", "4294967296", "#", "/",
+	"linux", "gplpv-windows", "ide-disks", "nics", "never", NULL,
 };
 static const char *const dict_xsd[] = { "/local/domain/0", "@introduceDomain", "/fuzz", "tok",
 					"\0", NULL };
 
 static const struct target targets[] = {
-	{ "xs", pvf_fuzz_xs, pvf_fuzz_xs_corpus, dict_xs, 40000, 160, NULL },
+	{ "xs", pvf_fuzz_xs, pvf_fuzz_xs_corpus, dict_xs, 150000, 160, NULL },
 	{ "blk", pvf_fuzz_blk, pvf_fuzz_blk_corpus, NULL, 1500, 512, NULL },
-	{ "net", pvf_fuzz_net, pvf_fuzz_net_corpus, NULL, 1000, 512, NULL },
+	{ "net", pvf_fuzz_net, pvf_fuzz_net_corpus, NULL, 3000, 512, NULL },
 	{ "unplug_matrix", pvf_fuzz_unplug_matrix, pvf_fuzz_unplug_matrix_corpus, dict_matrix,
-	  1500, 1024, pvf_fuzz_unplug_matrix_fini },
+	  5000, 1024, pvf_fuzz_unplug_matrix_fini },
 	{ "xsd", pvf_fuzz_xsd, pvf_fuzz_xsd_corpus, dict_xsd, 1500, 1024, pvf_fuzz_xsd_fini },
 };
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
@@ -595,6 +599,35 @@ static int replay(const char *path)
 	return bad;
 }
 
+static int dump_corpus(const char *dir)
+{
+	char path[4096];
+	size_t i, k;
+
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return fprintf(stderr, "test_fuzz: %s: %s\n", dir, strerror(errno)), 2;
+	for (i = 0; i < NTARGETS; i++) {
+		const struct target *t = &targets[i];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, t->name);
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return fprintf(stderr, "test_fuzz: %s: %s\n", path, strerror(errno)), 2;
+		for (k = 0; t->corpus[k].data; k++) {
+			FILE *f;
+
+			snprintf(path, sizeof(path), "%s/%s/seed-%zu", dir, t->name, k);
+			f = fopen(path, "wb");
+			if (!f || fwrite(t->corpus[k].data, 1, t->corpus[k].size, f) !=
+				      t->corpus[k].size || fclose(f)) {
+				fprintf(stderr, "test_fuzz: %s: %s\n", path, strerror(errno));
+				return 2;
+			}
+		}
+		printf("%s: %zu seeds in %s/%s\n", t->name, k, dir, t->name);
+	}
+	return 0;
+}
+
 int main(void)
 {
 	static const struct pvf_test all[] = {
@@ -636,6 +669,9 @@ int main(void)
 		g_out = s;
 	install_crash_report();
 	signal(SIGPIPE, SIG_IGN); /* the xsd target writes to sockets the server may close */
+	s = getenv("PVF_FUZZ_DUMP_CORPUS");
+	if (s && *s)
+		return dump_corpus(s);
 	s = getenv("PVF_FUZZ_REPLAY");
 	if (s && *s)
 		return replay(s);

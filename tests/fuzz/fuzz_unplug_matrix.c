@@ -114,7 +114,7 @@ const struct pvf_fuzz_seed pvf_fuzz_unplug_matrix_corpus[] = {
 	PVF_FUZZ_STR("\x04"
 		     "product,build,mask,profile,version,expect_mask\n"
 		     "0x3,42,1,qemu-upstream,1,0x1\n"
-		     "7,0,3,qemu-traditional,2,none\n"),
+		     "7,0,3,qemu-traditional,0,none\n"),
 	PVF_FUZZ_STR("\x00"
 		     "product,build,blacklist,expect\n"
 		     "linux,7,linux/7;gplpv-windows/2,emulated\n"),
