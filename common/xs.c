@@ -343,6 +343,31 @@ PVF_API int pvf_xs_read_bool_default(const struct pvf_platform *p, uint32_t txn,
 	return r == -PVF_ENOENT ? 0 : r;
 }
 
+PVF_API int pvf_xs_read_trusted(const struct pvf_platform *p, uint32_t txn, const char *dir,
+				const char *who, bool *trusted)
+{
+	int v = 1, r;
+
+	if (!trusted || !who || !dir || !dir[0])
+		return -PVF_EINVAL;
+	r = pvf_xs_read_bool(p, txn, dir, "trusted", &v);
+	if (r == -PVF_ENOENT) {
+		*trusted = true;
+		return 0;
+	}
+	if (r == -PVF_EINVAL || r == -PVF_ERANGE || r == -PVF_E2BIG) {
+		if (!p)
+			return -PVF_EINVAL;
+		pvf_warn(p, "%s: %s/trusted malformed: treating as 0", who, dir);
+		*trusted = false;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	*trusted = v == 1;
+	return 0;
+}
+
 /* ---- writing --------------------------------------------------------- */
 
 PVF_API int pvf_xs_write_str(const struct pvf_platform *p, uint32_t txn, const char *dir,

@@ -367,6 +367,39 @@ static void test_read_defaults(void)
 	teardown_fake();
 }
 
+/* The toolstack's `trusted` key: missing or "1" trusted, "0" not, and a
+ * malformed value fails safe (untrusted, logged) instead of failing. */
+static void test_read_trusted(void)
+{
+	static const char *const bad[] = { "", "2", "yes", "01x", "-1", "1 " };
+	bool t = false;
+	size_t i;
+
+	setup_fake();
+	CU_ASSERT_EQUAL(pvf_xs_read_trusted(p, 0, "fe", "blk", &t), 0);
+	CU_ASSERT_TRUE(t);
+	pvf_fake_xs_set(f, "fe/trusted", "0");
+	CU_ASSERT_EQUAL(pvf_xs_read_trusted(p, 0, "fe", "blk", &t), 0);
+	CU_ASSERT_FALSE(t);
+	pvf_fake_xs_set(f, "fe/trusted", "1");
+	CU_ASSERT_EQUAL(pvf_xs_read_trusted(p, 0, "fe", "blk", &t), 0);
+	CU_ASSERT_TRUE(t);
+	CU_ASSERT_EQUAL(pvf_fake_log_count(f, PVF_LOG_WARN), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		t = true;
+		pvf_fake_xs_set(f, "fe/trusted", bad[i]);
+		CU_ASSERT_EQUAL(pvf_xs_read_trusted(p, 0, "fe", "net", &t), 0);
+		CU_ASSERT_FALSE(t);
+	}
+	CU_ASSERT_EQUAL(pvf_fake_log_count(f, PVF_LOG_WARN), sizeof(bad) / sizeof(bad[0]));
+	CU_ASSERT_TRUE(pvf_fake_log_contains(f, "net: fe/trusted malformed"));
+	CU_ASSERT_EQUAL(pvf_xs_read_trusted(p, 0, "fe", "net", NULL), -PVF_EINVAL);
+	CU_ASSERT_EQUAL(pvf_xs_read_trusted(p, 0, "fe", NULL, &t), -PVF_EINVAL);
+	CU_ASSERT_EQUAL(pvf_xs_read_trusted(p, 0, NULL, "net", &t), -PVF_EINVAL);
+	CU_ASSERT_EQUAL(pvf_xs_read_trusted(p, 0, "", "net", &t), -PVF_EINVAL);
+	teardown_fake();
+}
+
 static void test_write_fault(void)
 {
 	setup_fake();
@@ -531,6 +564,7 @@ int main(void)
 		PVF_TEST(test_read_write),
 		PVF_TEST(test_read_long_values),
 		PVF_TEST(test_read_defaults),
+		PVF_TEST(test_read_trusted),
 		PVF_TEST(test_write_fault),
 		PVF_TEST(test_txn_success),
 		PVF_TEST(test_txn_retry_then_success),

@@ -254,21 +254,7 @@ PVF_API int pvf_blk_negotiate(const struct pvf_blk_config *cfg, const struct pvf
  * but "0"/"1" is treated as 0. */
 int pvf_blk_read_trusted(struct pvf_blk *blk, uint32_t txn, bool *trusted)
 {
-	int v = 1, r = pvf_xs_read_bool(blk->plat, txn, blk->fe_path, "trusted", &v);
-
-	if (r == -PVF_ENOENT) {
-		*trusted = true;
-		return 0;
-	}
-	if (r == -PVF_EINVAL || r == -PVF_ERANGE || r == -PVF_E2BIG) {
-		pvf_warn(blk->plat, "blk: %s/trusted malformed: treating as 0", blk->fe_path);
-		*trusted = false;
-		return 0;
-	}
-	if (r < 0)
-		return r;
-	*trusted = v == 1;
-	return 0;
+	return pvf_xs_read_trusted(blk->plat, txn, blk->fe_path, "blk", trusted);
 }
 
 static int wr(struct pvf_blk *blk, uint32_t txn, const char *key, uint32_t val)

@@ -139,28 +139,12 @@ int pvf_net_read_link(struct pvf_net *net)
 }
 
 /*
- * Frontend `trusted` key (set by the toolstack), read as the block
- * frontend reads it (pvf_blk_read_trusted): absent = trusted; "1"
- * trusted, "0" not; anything else fails strict parsing and is treated as
- * 0 (logged).  Returns 0; xs_read errors other than ENOENT.
+ * Frontend `trusted` key (set by the toolstack): pvf_xs_read_trusted(),
+ * shared with the block frontend.  Returns as that.
  */
 int pvf_net_read_trusted(struct pvf_net *net, bool *trusted)
 {
-	int v = 1, r = pvf_xs_read_bool(net->plat, 0, net->node, "trusted", &v);
-
-	if (r == -PVF_ENOENT) {
-		*trusted = true;
-		return 0;
-	}
-	if (r == -PVF_EINVAL || r == -PVF_ERANGE || r == -PVF_E2BIG) {
-		pvf_warn(net->plat, "net: %s/trusted malformed: treating as 0", net->node);
-		*trusted = false;
-		return 0;
-	}
-	if (r < 0)
-		return r;
-	*trusted = v == 1;
-	return 0;
+	return pvf_xs_read_trusted(net->plat, 0, net->node, "net", trusted);
 }
 
 int pvf_net_negotiate(struct pvf_net *net)

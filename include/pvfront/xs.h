@@ -27,6 +27,7 @@
 #ifndef PVFRONT_XS_H
 #define PVFRONT_XS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <pvfront/platform.h>
@@ -120,6 +121,20 @@ int pvf_xs_read_u64_default(const struct pvf_platform *p, uint32_t txn, const ch
 			    const char *key, uint64_t def, uint64_t *out);
 int pvf_xs_read_bool_default(const struct pvf_platform *p, uint32_t txn, const char *dir,
 			     const char *key, int def, int *out);
+
+/*
+ * pvf_xs_read_trusted - the toolstack's `trusted` key in the frontend
+ * directory @dir (blkif and netif alike): "0" means the backend is not
+ * trusted with the frontend's own pages, so the frontend bounces data.
+ * Missing means trusted.  A malformed value fails safe: it is logged (as
+ * "@who: @dir/trusted malformed") and read as 0 rather than refusing to
+ * connect.
+ * Returns 0 and *trusted; -PVF_EINVAL (NULL arguments, empty @dir); errors
+ * of ops->xs_read other than those of a malformed value (-PVF_EACCES,
+ * -PVF_EIO, -PVF_EAGAIN inside a doomed transaction, ...).
+ */
+int pvf_xs_read_trusted(const struct pvf_platform *p, uint32_t txn, const char *dir,
+			const char *who, bool *trusted);
 
 /* ---- writing --------------------------------------------------------- */
 
