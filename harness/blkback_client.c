@@ -192,15 +192,10 @@ static int on_backend(struct pvf_bbc *c)
 
 	if (c->blk.state == PVF_BLK_S_CONNECTED) {
 		if (st == 4) {
-			struct pvf_blk_backend bk;
-
-			/* Re-entered Connected: a resize.  The core has no refresh
-			 * call yet; the size is taken over here. */
-			if (pvf_blk_read_backend(c->p, c->be, PVF_BLK_READ_DEVICE, &bk) == 0 &&
-			    bk.sectors != c->blk.info.sectors) {
-				c->blk.info.sectors = bk.sectors;
+			/* Re-entered Connected: a resize.  The core re-reads
+			 * `sectors` (a bad value is logged and ignored). */
+			if (pvf_blk_check_resize(&c->blk) == 1)
 				c->resizes++;
-			}
 		} else if (st == 5 || st == 6 || st == 0) {
 			bind_ports(c, false);
 			pvf_blk_disconnect(&c->blk);

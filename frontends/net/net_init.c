@@ -154,6 +154,10 @@ static void drv_changed(void *drv, enum pvf_xenbus_event ev, int err)
 {
 	struct pvf_net *net = drv;
 
+	/* A backend re-reading Connected changes nothing a netfront reads
+	 * (Linux netfront ignores it too); do not log every such watch. */
+	if (ev == PVF_XENBUS_EV_BACKEND_CHANGED)
+		return;
 	pvf_debug(net->plat, "net: %s: xenbus event %d (%s)", net->node, (int)ev,
 		  pvf_strerror(err));
 }
