@@ -24,7 +24,7 @@
  * A failing input (invariant violated, crash, sanitizer report) is printed
  * with the seed, target and iteration and a hex dump (`xxd -r -p` turns it
  * back into bytes), and written to PVF_FUZZ_OUT/fuzz-TARGET-SEED-ITER.bin
- * for PVF_FUZZ_REPLAY.
+ * (ITER "seed" for a corpus input) for PVF_FUZZ_REPLAY.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -194,7 +194,7 @@ static void report(const char *why)
 			if (v < 10)
 				break;
 		}
-		strcat(path, p);
+		strcat(path, g_cur_iter < 0 ? "seed" : p);
 		strcat(path, ".bin");
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd >= 0) {
