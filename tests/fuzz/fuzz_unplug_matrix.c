@@ -127,5 +127,7 @@ const struct pvf_fuzz_seed pvf_fuzz_unplug_matrix_corpus[] = {
 		     " \"version\": 0}]}"),
 	PVF_FUZZ_STR("\x02 [ {\"product\": 1, \"build\": 2} ]\n"),
 	PVF_FUZZ_STR("\x02product,build\n1,2\n"),
+	/* malformed on purpose: a run with PVF_FUZZ_ITERS=0 still sees both paths */
+	PVF_FUZZ_STR("\x00product,build,colour\n1,2,red\n"),
 	PVF_FUZZ_SEED_END,
 };
