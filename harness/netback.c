@@ -126,6 +126,8 @@ static void *nb_main(void *arg)
 		return NULL;
 	}
 	pvf_ts_watch(xs, nb->cfg.fe_dir, "state", "nbfe");
+	if (nb_prof_mcast(nb)) /* feature-dynamic-multicast-control */
+		pvf_ts_watch(xs, nb->cfg.fe_dir, "request-multicast-control", "nbmc");
 	if (nb_advertise(nb, xs))
 		nb_set_error(nb, -PVF_EIO);
 	nb_set_state(nb, xs, XenbusStateInitWait);
@@ -140,6 +142,8 @@ static void *nb_main(void *arg)
 				fe_state = st;
 			else
 				fe_state = XenbusStateUnknown;
+			if (be_state == XenbusStateConnected && nb_mcast_reread(nb, xs))
+				nb_log(nb, "bad request-multicast-control: setting kept");
 		}
 		if ((fe_state == XenbusStateInitialised || fe_state == XenbusStateConnected) &&
 		    be_state == XenbusStateInitWait) {
@@ -155,6 +159,9 @@ static void *nb_main(void *arg)
 			} else {
 				if (nb->ctrl_bound)
 					pvf_lb_be_bind(nb->be, nb->ctrl_port, nb_ctrl_event, nb);
+				pthread_rwlock_wrlock(&nb->conn_lock);
+				nb->live = 1;
+				pthread_rwlock_unlock(&nb->conn_lock);
 				nb_set_state(nb, xs, XenbusStateConnected);
 				be_state = XenbusStateConnected;
 				NB_ADD(nb, connections, 1);
@@ -182,8 +189,28 @@ static void *nb_main(void *arg)
 	if (be_state != XenbusStateInitWait)
 		nb_set_state(nb, xs, XenbusStateClosed);
 	pvf_ts_unwatch(xs, nb->cfg.fe_dir, "state", "nbfe");
+	if (nb_prof_mcast(nb))
+		pvf_ts_unwatch(xs, nb->cfg.fe_dir, "request-multicast-control", "nbmc");
 	xs_close(xs);
 	return NULL;
+}
+
+/* Initialise (@init) or destroy the backend's locks. */
+static void nb_locks(struct pvf_nb *nb, int init)
+{
+	for (unsigned int i = 0; i < PVF_NB_MAX_QUEUES; i++) {
+		if (init)
+			pthread_mutex_init(&nb->q[i].rx_lock, NULL);
+		else
+			pthread_mutex_destroy(&nb->q[i].rx_lock);
+	}
+	if (init) {
+		pthread_mutex_init(&nb->lock, NULL);
+		pthread_rwlock_init(&nb->conn_lock, NULL);
+	} else {
+		pthread_mutex_destroy(&nb->lock);
+		pthread_rwlock_destroy(&nb->conn_lock);
+	}
 }
 
 int pvf_nb_start(const struct pvf_nb_config *cfg, struct pvf_nb **out)
@@ -219,11 +246,11 @@ int pvf_nb_start(const struct pvf_nb_config *cfg, struct pvf_nb **out)
 			nb->cfg.gen_size = 64;
 		nb->gen_left = cfg->gen_count ? (int64_t)cfg->gen_count : INT64_MAX;
 	}
-	pthread_mutex_init(&nb->lock, NULL);
+	nb_locks(nb, 1);
 	if (cfg->mode == PVF_NB_MODE_TAP) {
 		rc = pvf_tap_open(cfg->tap_name, 1, &nb->tap_fd);
 		if (rc) {
-			pthread_mutex_destroy(&nb->lock);
+			nb_locks(nb, 0);
 			free(nb);
 			return rc;
 		}
@@ -236,7 +263,7 @@ int pvf_nb_start(const struct pvf_nb_config *cfg, struct pvf_nb **out)
 			pvf_lb_be_close(nb->be);
 		if (nb->tap_fd >= 0)
 			close(nb->tap_fd);
-		pthread_mutex_destroy(&nb->lock);
+		nb_locks(nb, 0);
 		free(nb);
 		return rc;
 	}
@@ -256,7 +283,7 @@ int pvf_nb_stop(struct pvf_nb *nb)
 	pvf_lb_be_close(nb->be);
 	if (nb->tap_fd >= 0)
 		close(nb->tap_fd);
-	pthread_mutex_destroy(&nb->lock);
+	nb_locks(nb, 0);
 	free(nb);
 	return err;
 }
@@ -268,6 +295,7 @@ int pvf_nb_stats(struct pvf_nb *nb, struct pvf_nb_stats *st)
 	NB_GET(tx_packets); NB_GET(tx_bytes); NB_GET(tx_errors); NB_GET(tx_dropped);
 	NB_GET(tx_gso); NB_GET(tx_csum_blank);
 	NB_GET(rx_packets); NB_GET(rx_bytes); NB_GET(rx_dropped);
+	NB_GET(rx_filtered); NB_GET(rx_steered); NB_GET(rx_hash_extras);
 	NB_GET(notify_tx); NB_GET(notify_rx); NB_GET(events); NB_GET(ctrl_requests);
 	NB_GET(fatal); NB_GET(connections); NB_GET(disconnects); NB_GET(grants_mapped);
 	NB_GET(state); NB_GET(error);
@@ -280,6 +308,25 @@ int pvf_nb_hash(struct pvf_nb *nb, struct pvf_nb_hash *h)
 	*h = nb->hash;
 	pthread_mutex_unlock(&nb->lock);
 	return 0;
+}
+
+int pvf_nb_inject(struct pvf_nb *nb, const void *frame, size_t len, unsigned int *queue)
+{
+	/* @frame is only read (grant copy to the guest) */
+	unsigned int qi = 0;
+	int rc;
+
+	if (!nb || !frame || len < NB_ETH_HLEN || len > 0xffff)
+		return -PVF_EINVAL;
+	pthread_rwlock_rdlock(&nb->conn_lock);
+	if (!nb->live)
+		rc = -PVF_ENOTCONN;
+	else
+		rc = nb_rx_deliver(nb, NULL, 0, frame, len, 0, NULL, NULL, &qi);
+	pthread_rwlock_unlock(&nb->conn_lock);
+	if (queue)
+		*queue = qi;
+	return rc;
 }
 
 int pvf_nb_frontend_info(struct pvf_nb *nb, struct pvf_nb_frontend *fi)

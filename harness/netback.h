@@ -7,7 +7,11 @@
  * frontend's state, reads its keys, maps rings, binds ports), one worker
  * thread per connected queue (TX ring -> TAP / echo / sink, TAP -> RX ring
  * with grant copy) and the control ring (Toeplitz hash configuration) served
- * from the XenBus thread.  Everything the frontend writes is validated: a bad
+ * from the XenBus thread.  Frames going to the frontend pass the multicast
+ * filter (when the frontend requested multicast control) and are steered by
+ * the frontend's Toeplitz configuration (queue = mapping[hash % size], with
+ * a XEN_NETIF_EXTRA_TYPE_HASH extra), as Linux xen-netback does; see
+ * docs/netback.md.  Everything the frontend writes is validated: a bad
  * TX packet gets an ERROR response and the queue keeps serving; a bad ring
  * index or a packet chain that runs past the producer stops that queue (as
  * Linux netback's "fatal tx error") and is reported, never a crash.
@@ -78,6 +82,9 @@ struct pvf_nb_stats {
 	uint64_t tx_gso, tx_csum_blank;  /* packets with a GSO extra / csum_blank */
 	uint64_t rx_packets, rx_bytes;   /* packets put on the frontend's RX ring */
 	uint64_t rx_dropped;             /* no room on the RX ring or copy failed */
+	uint64_t rx_filtered;            /* multicast frames the frontend did not join */
+	uint64_t rx_steered;             /* frames put on the queue the hash chose */
+	uint64_t rx_hash_extras;         /* XEN_NETIF_EXTRA_TYPE_HASH extras sent */
 	uint64_t notify_tx, notify_rx;   /* event channel notifications we sent */
 	uint64_t events;                 /* events received on any queue port */
 	uint64_t ctrl_requests;
@@ -144,6 +151,29 @@ int pvf_nb_stop(struct pvf_nb *nb);
 int pvf_nb_stats(struct pvf_nb *nb, struct pvf_nb_stats *st);
 int pvf_nb_hash(struct pvf_nb *nb, struct pvf_nb_hash *h);
 int pvf_nb_frontend_info(struct pvf_nb *nb, struct pvf_nb_frontend *fi);
+
+/*
+ * pvf_nb_inject - hand the Ethernet frame @frame (@len bytes) to the
+ * frontend as if it had come from the TAP side, in any mode: multicast
+ * filter, steering (and hash extra), then the RX ring of the chosen queue
+ * (queue 0 without steering).  @frame is only read, during the call.
+ * Thread-safe against the backend's own threads; pushes at once.
+ * *@queue (if not NULL) receives the queue chosen.
+ * Returns 1 (on the ring, or dropped as too big for the frontend: counted
+ * in rx_dropped); 0 (dropped by the multicast filter: rx_filtered);
+ * -PVF_EAGAIN (not enough RX requests on that queue: retry later);
+ * -PVF_ENOTCONN (not connected); -PVF_EINVAL (@len < 14 or > 65535, or
+ * @frame NULL).
+ */
+int pvf_nb_inject(struct pvf_nb *nb, const void *frame, size_t len, unsigned int *queue);
+
+/*
+ * pvf_nb_toeplitz - the Toeplitz hash of netif.h ("Hash algorithms") and
+ * Microsoft RSS over @len bytes of @data with @key (@key_len bytes; key
+ * octets past @key_len count as zero, so a short or empty key is legal).
+ * Returns the 32-bit hash.
+ */
+uint32_t pvf_nb_toeplitz(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len);
 
 /* ---- one whole network job (harness/netback_job.c) --------------------- */
 

@@ -6,6 +6,21 @@
  * recorded in nb->hash for pvf_nb_hash().  Served from the XenBus thread.
  * Requests are copied out once; a producer more than a ring ahead stops the
  * control ring (it is unmapped at disconnect like the others).
+ *
+ * Its use on the way to the frontend, as Linux xen-netback (interface.c
+ * select_queue and start_xmit, hash.c):
+ *  - steering: with algorithm Toeplitz, the hash is computed over the
+ *    fields the flags select (0 when no selected type applies), and the
+ *    frame goes to mapping[hash % mapping_size], or hash % queues when the
+ *    table size is 0 (netif.h: "modular arithmetic"); with algorithm NONE
+ *    the worker's own choice stands.  When a type applied, a HASH extra
+ *    (type, algorithm, value little-endian) goes with the frame: netif.h
+ *    says a frontend that enables hashing accepts it.
+ *  - multicast filter: with request-multicast-control, a frame whose
+ *    destination has the group bit set and is not broadcast passes only
+ *    if the frontend added that address with MCAST_ADD.
+ * The workers read the configuration under nb->lock; steer_on and
+ * fe.mcast_control let them skip the lock when nothing is configured.
  */
 #include <string.h>
 #include <pvfront/errno.h>
@@ -20,7 +35,63 @@ void nb_ctrl_reset(struct pvf_nb *nb)
 {
 	pthread_mutex_lock(&nb->lock);
 	memset(&nb->hash, 0, sizeof(nb->hash));
+	__atomic_store_n(&nb->steer_on, 0, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&nb->lock);
+}
+
+int nb_mcast_pass(struct pvf_nb *nb, const uint8_t *f, size_t len)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	const struct pvf_nb_hash *h = &nb->hash;
+	int pass = 0;
+
+	if (len < 6 || !(f[0] & 1) || !memcmp(f, bcast, 6) ||
+	    !__atomic_load_n(&nb->fe.mcast_control, __ATOMIC_ACQUIRE))
+		return 1;
+	pthread_mutex_lock(&nb->lock);
+	for (uint32_t i = 0; i < h->mcast_count && !pass; i++)
+		pass = !memcmp(h->mcast[i], f, 6);
+	pthread_mutex_unlock(&nb->lock);
+	return pass;
+}
+
+unsigned int nb_rx_steer(struct pvf_nb *nb, const uint8_t *f, size_t len, unsigned int dflt,
+			 struct netif_extra_info *ex)
+{
+	const struct pvf_nb_hash *h = &nb->hash;
+	unsigned int nq = __atomic_load_n(&nb->nq, __ATOMIC_ACQUIRE), type = 0, qi;
+	uint8_t in[36];
+	uint32_t hash = 0;
+	size_t n;
+
+	memset(ex, 0, sizeof(*ex));
+	if (!__atomic_load_n(&nb->steer_on, __ATOMIC_ACQUIRE) || nq == 0)
+		return dflt;
+	pthread_mutex_lock(&nb->lock);
+	if (h->algorithm != XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ) {
+		pthread_mutex_unlock(&nb->lock);
+		return dflt;
+	}
+	n = nb_hash_input(f, len, h->flags, in, &type);
+	if (n)
+		hash = pvf_nb_toeplitz(h->key, sizeof(h->key), in, n);
+	if (h->mapping_size)
+		qi = h->mapping[hash % h->mapping_size];
+	else
+		qi = hash % nq;
+	pthread_mutex_unlock(&nb->lock);
+	if (qi >= nq)
+		qi = dflt; /* checked when set; a table from before a reconnect */
+	if (n) {
+		ex->type = XEN_NETIF_EXTRA_TYPE_HASH;
+		ex->u.hash.type = (uint8_t)type;
+		ex->u.hash.algorithm = XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ;
+		ex->u.hash.value[0] = (uint8_t)hash;
+		ex->u.hash.value[1] = (uint8_t)(hash >> 8);
+		ex->u.hash.value[2] = (uint8_t)(hash >> 16);
+		ex->u.hash.value[3] = (uint8_t)(hash >> 24);
+	}
+	return qi;
 }
 
 int nb_mcast_update(struct pvf_nb *nb, const uint8_t addr[6], int add)
@@ -69,6 +140,9 @@ static uint32_t nb_ctrl_one(struct pvf_nb *nb, const struct xen_netif_ctrl_reque
 		h->algorithm = req->data[0];
 		if (h->algorithm == XEN_NETIF_CTRL_HASH_ALGORITHM_NONE)
 			h->flags = 0;
+		__atomic_store_n(&nb->steer_on,
+				 h->algorithm == XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ,
+				 __ATOMIC_RELEASE);
 		break;
 	case XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS:
 		if (h->algorithm == XEN_NETIF_CTRL_HASH_ALGORITHM_NONE)

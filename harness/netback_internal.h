@@ -48,6 +48,17 @@ struct nb_queue {
 	struct nb_txpkt *txp;            /* the TX packet being parsed */
 	uint8_t *rxbuf;                  /* NB_VNET_HLEN + NB_MAX_PKT bytes (TAP) */
 	size_t rx_pending;               /* frame length waiting in rxbuf, 0: none */
+	/* Echo: a frame accepted from TX whose echo found no room on the
+	 * queue it is steered to; it waits in pkt (TX parsing stops). */
+	size_t echo_len;                 /* 0: none */
+	uint16_t echo_flags;             /* NETRXF_* */
+	struct netif_extra_info echo_gso;/* type 0: none */
+	/* The RX ring is filled by this queue's worker and, when steering
+	 * sends frames here, by other workers and pvf_nb_inject(): every use
+	 * of rx (and rx_pending's ring checks) holds rx_lock. */
+	pthread_mutex_t rx_lock;
+	uint32_t rx_waiters;             /* workers (bit = queue) waiting for room
+					    here; this queue's event kicks them (atomic) */
 };
 
 struct pvf_nb {
@@ -67,7 +78,12 @@ struct pvf_nb {
 	volatile int ctrl_kick;
 	pthread_mutex_t lock;            /* hash, fe */
 	struct pvf_nb_hash hash;
-	struct pvf_nb_frontend fe;
+	int steer_on;                    /* hash.algorithm is Toeplitz (atomic copy) */
+	struct pvf_nb_frontend fe;       /* fe.mcast_control: atomic (dynamic) */
+	/* Held for reading by pvf_nb_inject(), for writing while `live`
+	 * changes; live: every queue connected and its worker running. */
+	pthread_rwlock_t conn_lock;
+	int live;
 	struct pvf_nb_stats st;          /* counters: __atomic ops */
 	int64_t gen_left;                /* GEN mode: frames still to make (atomic) */
 };
@@ -104,16 +120,37 @@ int nb_tx_work(struct nb_queue *q, unsigned int budget);
 size_t nb_txpkt_size(void);
 
 /* netback_rx.c */
-/* Put one frame on @q's RX ring (rx-copy).  @flags: NETRXF_* for the first
- * slot; @gso: a GSO extra to attach or NULL.  Returns 1 (delivered or
- * dropped as too big), -PVF_EAGAIN (not enough RX requests; nothing
- * consumed), -PVF_EPROTO (ring violation, queue marked fatal). */
+/* Put one frame on @q's RX ring (rx-copy); the caller holds q->rx_lock.
+ * @flags: NETRXF_* for the first slot; @gso: a GSO extra to attach or
+ * NULL (dropped if the frontend did not ask for that type); @hash: a HASH
+ * extra or NULL.  Returns 1 (delivered or dropped as too big), -PVF_EAGAIN
+ * (not enough RX requests; nothing consumed; *@need, if not NULL, is the
+ * number of slots the frame needs), -PVF_EPROTO (ring violation, queue
+ * marked fatal). */
 int nb_rx_put(struct nb_queue *q, const uint8_t *data, size_t len, uint16_t flags,
-	      const struct netif_extra_info *gso);
-/* RX slots a frame of @len bytes needs (plus one for @gso). */
-unsigned int nb_rx_slots(const struct nb_queue *q, size_t len, int gso);
-/* Publish RX responses and notify if the frontend asked. */
+	      const struct netif_extra_info *gso, const struct netif_extra_info *hash,
+	      unsigned int *need);
+/* RX slots a frame of @len bytes needs, plus @extras extra-info slots. */
+unsigned int nb_rx_slots(const struct nb_queue *q, size_t len, unsigned int extras);
+/* Publish RX responses and notify if the frontend asked; the caller
+ * holds q->rx_lock. */
 void nb_rx_push(struct nb_queue *q);
+/*
+ * Send a frame towards the frontend: multicast filter, steering (queue
+ * @dflt without it), then the chosen queue's RX ring under its lock.
+ * @self: the calling worker (registered as a waiter on the chosen queue
+ * when it is full) or NULL; @dirty: bit per queue whose responses still
+ * need nb_rx_flush(), or NULL to push at once.
+ * Returns 1 (put, or dropped and counted), 0 (filtered), -PVF_EAGAIN (no
+ * room: nothing consumed; @self will be woken).
+ */
+int nb_rx_deliver(struct pvf_nb *nb, struct nb_queue *self, unsigned int dflt,
+		  const uint8_t *f, size_t len, uint16_t flags,
+		  const struct netif_extra_info *gso, uint32_t *dirty, unsigned int *target);
+/* Push the responses of every queue in @dirty. */
+void nb_rx_flush(struct pvf_nb *nb, uint32_t dirty);
+/* Wake the workers waiting for room on @q's RX ring (its event fired). */
+void nb_rx_kick_waiters(struct nb_queue *q);
 /* Move frames from the TAP to the RX ring.  Returns frames moved. */
 int nb_tap_rx_work(struct nb_queue *q, unsigned int budget);
 /* GEN mode: put generated frames on the RX ring while it has room and
@@ -123,6 +160,22 @@ int nb_gen_rx_work(struct nb_queue *q, unsigned int budget);
  * source 02:00:00:00:00:01, ethertype 0x88b5 (local experimental), payload
  * byte i = i & 0xff. */
 void nb_gen_frame(uint8_t *f, size_t len);
+
+/* netback_pkt.c: the hash input of an Ethernet frame for hash types
+ * @flags (XEN_NETIF_CTRL_HASH_TYPE_*), as netif.h defines them: IPv4 or
+ * IPv6 (ethertype at offset 12, no VLAN tag) addresses, plus the TCP ports
+ * when the packet is TCP, not a fragment, and the TCP type is enabled.
+ * Returns the input length (8, 12, 32 or 36) in @buf and *type (the
+ * _XEN_NETIF_CTRL_HASH_TYPE_* number), or 0 when no enabled type applies. */
+size_t nb_hash_input(const uint8_t *f, size_t len, uint32_t flags, uint8_t buf[36],
+		     unsigned int *type);
+/* netback_ctrl.c: 1 if frame @f may go to the frontend: not multicast,
+ * broadcast, no multicast control, or a group the frontend joined; else 0. */
+int nb_mcast_pass(struct pvf_nb *nb, const uint8_t *f, size_t len);
+/* The queue for frame @f (@dflt when the frontend set no Toeplitz hashing)
+ * and in *@ex the HASH extra to attach (ex->type 0: none). */
+unsigned int nb_rx_steer(struct pvf_nb *nb, const uint8_t *f, size_t len, unsigned int dflt,
+			 struct netif_extra_info *ex);
 
 /* netback_pkt.c: find the L4 checksum field of an Ethernet frame.
  * Returns 0 with *start (L4 offset) and *off (checksum offset within L4),
@@ -148,5 +201,8 @@ int nb_mcast_update(struct pvf_nb *nb, const uint8_t addr[6], int add);
 int nb_connect(struct pvf_nb *nb, void *xs);
 void nb_disconnect(struct pvf_nb *nb);
 int nb_advertise(struct pvf_nb *nb, void *xs);
+/* feature-dynamic-multicast-control: re-read request-multicast-control
+ * while connected.  Returns 0 or the read error (the setting stays). */
+int nb_mcast_reread(struct pvf_nb *nb, void *xs);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Netback packet helpers: locate the L4 checksum of an Ethernet frame and
+ * Netback packet helpers: the Toeplitz hash and its input (the addresses
+ * and ports netif.h names), locate the L4 checksum of an Ethernet frame and
  * describe csum_blank / GSO frames to the TAP with a virtio_net_hdr, so
  * the kernel finishes the checksum and segments, as QEMU does.  The frame
  * comes from the frontend: every offset is bounds-checked.
@@ -126,5 +127,88 @@ int nb_pkt_vnet_hdr(uint8_t *hdr, uint8_t *f, size_t len, int csum_blank,
 		h.hdr_len = (uint16_t)(start + ((f[start + 12] >> 4) * 4u));
 	}
 	memcpy(hdr, &h, sizeof(h));
+	return 0;
+}
+
+/*
+ * Toeplitz hash.  The verification vectors in tests/test_netback_steer.c
+ * come from Microsoft's "Verifying the RSS Hash Calculation" page
+ * (learn.microsoft.com, windows-hardware/drivers/network/
+ * verifying-the-rss-hash-calculation), which netif.h's definition follows.
+ * A 64-bit window slides over the key: before input bit i its top 32 bits
+ * are key bits i..i+31; after each input octet the next key octet enters
+ * at the bottom.
+ */
+uint32_t pvf_nb_toeplitz(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len)
+{
+	uint64_t win = 0;
+	uint32_t hash = 0;
+	size_t next;
+
+	for (next = 0; next < 8; next++)
+		win = (win << 8) | (next < key_len ? key[next] : 0u);
+	for (size_t i = 0; i < len; i++, next++) {
+		unsigned int octet = data[i];
+
+		for (unsigned int mask = 0x80; mask; mask >>= 1) {
+			if (octet & mask)
+				hash ^= (uint32_t)(win >> 32);
+			win <<= 1;
+		}
+		win |= next < key_len ? key[next] : 0u;
+	}
+	return hash;
+}
+
+size_t nb_hash_input(const uint8_t *f, size_t len, uint32_t flags, uint8_t buf[36],
+		     unsigned int *type)
+{
+	const unsigned int l3 = NB_ETH_HLEN;
+	unsigned int et, l4;
+	int tcp;
+
+	if (len < NB_ETH_HLEN)
+		return 0;
+	et = be16(f + 12);
+	if (et == 0x0800) {
+		unsigned int ihl;
+
+		if (!(flags & (XEN_NETIF_CTRL_HASH_TYPE_IPV4 | XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP)) ||
+		    len < l3 + 20 || (f[l3] >> 4) != 4)
+			return 0;
+		ihl = (f[l3] & 0xfu) * 4u;
+		if (ihl < 20 || len < l3 + ihl)
+			return 0;
+		l4 = l3 + ihl;
+		/* TCP, and neither a later fragment nor one with more to come */
+		tcp = f[l3 + 9] == 6 && !(be16(f + l3 + 6) & 0x3fff) && len >= l4 + 4;
+		memcpy(buf, f + l3 + 12, 8);
+		if (tcp && (flags & XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP)) {
+			memcpy(buf + 8, f + l4, 4);
+			*type = _XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP;
+			return 12;
+		}
+		if (!(flags & XEN_NETIF_CTRL_HASH_TYPE_IPV4))
+			return 0;
+		*type = _XEN_NETIF_CTRL_HASH_TYPE_IPV4;
+		return 8;
+	}
+	if (et == 0x86dd) {
+		if (!(flags & (XEN_NETIF_CTRL_HASH_TYPE_IPV6 | XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP)) ||
+		    len < l3 + 40 || (f[l3] >> 4) != 6)
+			return 0;
+		l4 = l3 + 40;
+		tcp = f[l3 + 6] == 6 && len >= l4 + 4; /* extension headers not followed */
+		memcpy(buf, f + l3 + 8, 32);
+		if (tcp && (flags & XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP)) {
+			memcpy(buf + 32, f + l4, 4);
+			*type = _XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP;
+			return 36;
+		}
+		if (!(flags & XEN_NETIF_CTRL_HASH_TYPE_IPV6))
+			return 0;
+		*type = _XEN_NETIF_CTRL_HASH_TYPE_IPV6;
+		return 32;
+	}
 	return 0;
 }

@@ -48,9 +48,9 @@ int nb_ring_rearm(RING_IDX *req_event, const RING_IDX *req_prod, RING_IDX cons,
 
 void nb_queue_fatal(struct nb_queue *q, const char *why)
 {
-	if (q->fatal)
+	/* other workers read it when they steer frames here */
+	if (__atomic_exchange_n(&q->fatal, 1, __ATOMIC_ACQ_REL))
 		return;
-	q->fatal = 1;
 	NB_ADD(q->nb, fatal, 1);
 	nb_set_error(q->nb, -PVF_EPROTO);
 	nb_log(q->nb, "queue %u stopped: %s", q->idx, why);
@@ -188,7 +188,22 @@ static void nb_tx_respond(struct nb_queue *q, const struct nb_txpkt *p, int16_t 
 	}
 }
 
-static void nb_tx_deliver(struct nb_queue *q, struct nb_txpkt *p, size_t len)
+/* Echo the frame in q->pkt (already MAC-swapped): *@dirty collects the
+ * queues to push.  Returns 0, or -PVF_EAGAIN when it must wait (kept as
+ * q->echo_len, TX parsing stops until it went out). */
+static int nb_tx_echo(struct nb_queue *q, uint32_t *dirty)
+{
+	int rc = nb_rx_deliver(q->nb, q, q->idx, q->pkt + NB_VNET_HLEN, q->echo_len,
+			       q->echo_flags, q->echo_gso.type ? &q->echo_gso : NULL, dirty, NULL);
+
+	if (rc == -PVF_EAGAIN)
+		return rc;
+	q->echo_len = 0;
+	return 0;
+}
+
+/* Returns 0, or -PVF_EAGAIN when the echo has to wait. */
+static int nb_tx_deliver(struct nb_queue *q, struct nb_txpkt *p, size_t len, uint32_t *dirty)
 {
 	struct pvf_nb *nb = q->nb;
 	const struct netif_extra_info *gso = &p->ext[XEN_NETIF_EXTRA_TYPE_GSO];
@@ -206,7 +221,6 @@ static void nb_tx_deliver(struct nb_queue *q, struct nb_txpkt *p, size_t len)
 	case PVF_NB_MODE_ECHO: {
 		uint8_t mac[6];
 		uint16_t rxf = 0;
-		int rc;
 
 		memcpy(mac, f, 6);
 		memmove(f, f + 6, 6);
@@ -215,10 +229,10 @@ static void nb_tx_deliver(struct nb_queue *q, struct nb_txpkt *p, size_t len)
 			rxf = NETRXF_csum_blank | NETRXF_data_validated;
 		else if (p->flags & NETTXF_data_validated)
 			rxf = NETRXF_data_validated;
-		rc = nb_rx_put(q, f, len, rxf, gso->type ? gso : NULL);
-		if (rc < 0)
-			NB_ADD(nb, rx_dropped, 1);
-		break;
+		q->echo_len = len;
+		q->echo_flags = rxf;
+		q->echo_gso = *gso;
+		return nb_tx_echo(q, dirty);
 	}
 	case PVF_NB_MODE_TAP: {
 		uint8_t *hdr = q->pkt;
@@ -234,6 +248,31 @@ static void nb_tx_deliver(struct nb_queue *q, struct nb_txpkt *p, size_t len)
 		break;
 	}
 	}
+	return 0;
+}
+
+/* Echo without steering: is there room on our own RX ring for the packet
+ * at req_cons?  Returns 1 yes, 0 no (req_event re-armed), -PVF_EPROTO. */
+static int nb_tx_echo_room(struct nb_queue *q)
+{
+	struct netif_tx_request first;
+	RING_IDX rprod;
+	unsigned int need;
+	int avail;
+
+	pvf_ring_copy(&first, RING_GET_REQUEST(&q->tx, q->tx.req_cons), sizeof(first));
+	pthread_mutex_lock(&q->rx_lock);
+	need = nb_rx_slots(q, first.size, 1);
+	avail = nb_ring_pending(&q->rx.sring->req_prod, q->rx.req_cons, RING_SIZE(&q->rx), &rprod);
+	if (avail >= 0 && (unsigned int)avail < need)
+		avail = nb_ring_rearm(&q->rx.sring->req_event, &q->rx.sring->req_prod,
+				      q->rx.req_cons, need, RING_SIZE(&q->rx), &rprod);
+	if (avail < 0)
+		nb_queue_fatal(q, "rx request producer out of range");
+	pthread_mutex_unlock(&q->rx_lock);
+	if (avail < 0)
+		return -PVF_EPROTO;
+	return (unsigned int)avail >= need;
 }
 
 int nb_tx_work(struct nb_queue *q, unsigned int budget)
@@ -241,13 +280,16 @@ int nb_tx_work(struct nb_queue *q, unsigned int budget)
 	struct pvf_nb *nb = q->nb;
 	struct nb_txpkt *p = q->txp;
 	unsigned int done = 0;
+	uint32_t dirty = 0;
 	RING_IDX prod;
-	int n, notify;
+	int n, notify, stalled = 0;
 
 	if (q->fatal || !q->tx_mapped)
 		return 0;
+	if (q->echo_len && nb_tx_echo(q, &dirty) == -PVF_EAGAIN)
+		return 0; /* the echo before still waits for room */
 	n = nb_ring_pending(&q->tx.sring->req_prod, q->tx.req_cons, RING_SIZE(&q->tx), &prod);
-	while (n >= 0 && done < budget) {
+	while (n >= 0 && done < budget && !stalled) {
 		int rc, len;
 
 		if (n == 0) {
@@ -256,25 +298,13 @@ int nb_tx_work(struct nb_queue *q, unsigned int budget)
 			if (n <= 0)
 				break;
 		}
-		if (nb->cfg.mode == PVF_NB_MODE_ECHO) {
-			/* Back-pressure: take the packet only when its echo fits. */
-			struct netif_tx_request first;
-			RING_IDX rprod;
-			unsigned int need;
-			int avail;
-
-			pvf_ring_copy(&first, RING_GET_REQUEST(&q->tx, q->tx.req_cons), sizeof(first));
-			need = nb_rx_slots(q, first.size, 1);
-			avail = nb_ring_pending(&q->rx.sring->req_prod, q->rx.req_cons,
-						RING_SIZE(&q->rx), &rprod);
-			if (avail >= 0 && (unsigned int)avail < need)
-				avail = nb_ring_rearm(&q->rx.sring->req_event, &q->rx.sring->req_prod,
-						      q->rx.req_cons, need, RING_SIZE(&q->rx), &rprod);
-			if (avail < 0) {
-				nb_queue_fatal(q, "rx request producer out of range");
-				break;
-			}
-			if ((unsigned int)avail < need)
+		if (nb->cfg.mode == PVF_NB_MODE_ECHO &&
+		    !__atomic_load_n(&nb->steer_on, __ATOMIC_ACQUIRE)) {
+			/* Back-pressure: take the packet only when its echo fits
+			 * (with steering the queue is known only after the copy:
+			 * a packet that does not fit waits in echo_len). */
+			rc = nb_tx_echo_room(q);
+			if (rc <= 0)
 				break; /* the frontend's RX event wakes us */
 		}
 		rc = nb_tx_parse(q, prod, p);
@@ -300,7 +330,7 @@ int nb_tx_work(struct nb_queue *q, unsigned int budget)
 			if (!ma->type && !md->type) {
 				NB_ADD(nb, tx_packets, 1);
 				NB_ADD(nb, tx_bytes, (uint64_t)len);
-				nb_tx_deliver(q, p, (size_t)len);
+				stalled = nb_tx_deliver(q, p, (size_t)len, &dirty) == -PVF_EAGAIN;
 			}
 		}
 		done++;
@@ -313,7 +343,6 @@ int nb_tx_work(struct nb_queue *q, unsigned int budget)
 		pvf_lb_be_notify(q->be, q->port_tx);
 		NB_ADD(nb, notify_tx, 1);
 	}
-	if (nb->cfg.mode == PVF_NB_MODE_ECHO)
-		nb_rx_push(q);
+	nb_rx_flush(nb, dirty);
 	return (int)done;
 }

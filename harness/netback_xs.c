@@ -63,6 +63,8 @@ static void nb_queue_event(void *arg, uint32_t port)
 	if (write(q->evfd, &one, sizeof(one)) < 0) {
 		/* the counter is saturated: the worker is awake anyway */
 	}
+	/* RX requests may have arrived for workers steering frames here */
+	nb_rx_kick_waiters(q);
 }
 
 static void *nb_queue_main(void *arg)
@@ -176,6 +178,8 @@ static int nb_queue_connect(struct pvf_nb *nb, struct xs_handle *xs, unsigned in
 	q->stop = 0;
 	q->fatal = 0;
 	q->rx_pending = 0;
+	q->echo_len = 0;
+	__atomic_store_n(&q->rx_waiters, 0, __ATOMIC_RELEASE);
 	rc = -pthread_create(&q->thread, NULL, nb_queue_main, q);
 	if (rc)
 		return rc;
@@ -263,6 +267,23 @@ static int nb_ctrl_connect(struct pvf_nb *nb, struct xs_handle *xs)
 	return 0;
 }
 
+int nb_mcast_reread(struct pvf_nb *nb, void *xsp)
+{
+	int on = 0, rc;
+
+	if (!nb_prof_mcast(nb))
+		return 0;
+	rc = pvf_ts_read_bool(xsp, nb->cfg.fe_dir, "request-multicast-control", 0, &on);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&nb->lock);
+	if (on != nb->fe.mcast_control)
+		nb_log(nb, "multicast control %s", on ? "on" : "off");
+	__atomic_store_n(&nb->fe.mcast_control, on, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&nb->lock);
+	return 0;
+}
+
 int nb_connect(struct pvf_nb *nb, void *xsp)
 {
 	struct xs_handle *xs = xsp;
@@ -275,7 +296,8 @@ int nb_connect(struct pvf_nb *nb, void *xsp)
 		return rc;
 	nb_ctrl_reset(nb);
 	for (unsigned int i = 0; i < nb->nq_req; i++) {
-		nb->nq = i + 1; /* so disconnect cleans a half-made queue */
+		/* so disconnect cleans a half-made queue */
+		__atomic_store_n(&nb->nq, i + 1, __ATOMIC_RELEASE);
 		rc = nb_queue_connect(nb, xs, i);
 		if (rc)
 			return rc;
@@ -289,15 +311,22 @@ int nb_connect(struct pvf_nb *nb, void *xsp)
 	return rc;
 }
 
-static void nb_queue_disconnect(struct nb_queue *q)
+/* Stop @q's worker.  Every worker is stopped before any queue is torn
+ * down: with steering a worker fills other queues' RX rings. */
+static void nb_queue_stop(struct nb_queue *q)
 {
-	struct pvf_nb *nb = q->nb;
-
 	if (q->running) {
 		q->stop = 1;
 		pthread_join(q->thread, NULL);
 		q->running = 0;
 	}
+}
+
+static void nb_queue_disconnect(struct nb_queue *q)
+{
+	struct pvf_nb *nb = q->nb;
+
+	nb_queue_stop(q);
 	if (q->bound_tx) {
 		pvf_lb_be_bind(q->be, q->port_tx, NULL, NULL);
 		pvf_lb_be_close_port(q->be, q->port_tx);
@@ -335,10 +364,18 @@ static void nb_queue_disconnect(struct nb_queue *q)
 
 void nb_disconnect(struct pvf_nb *nb)
 {
+	/* pvf_nb_inject() is done with the rings before they go */
+	pthread_rwlock_wrlock(&nb->conn_lock);
+	nb->live = 0;
+	pthread_rwlock_unlock(&nb->conn_lock);
+	__atomic_store_n(&nb->steer_on, 0, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < nb->nq; i++)
+		if (nb->q[i].nb)
+			nb_queue_stop(&nb->q[i]);
 	for (unsigned int i = 0; i < nb->nq; i++)
 		if (nb->q[i].nb)
 			nb_queue_disconnect(&nb->q[i]);
-	nb->nq = 0;
+	__atomic_store_n(&nb->nq, 0, __ATOMIC_RELEASE);
 	if (nb->ctrl_bound) {
 		pvf_lb_be_bind(nb->be, nb->ctrl_port, NULL, NULL);
 		pvf_lb_be_close_port(nb->be, nb->ctrl_port);
