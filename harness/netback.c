@@ -162,17 +162,19 @@ static void *nb_main(void *arg)
 				pthread_rwlock_wrlock(&nb->conn_lock);
 				nb->live = 1;
 				pthread_rwlock_unlock(&nb->conn_lock);
+				/* counted before the state is published: a frontend
+				 * that saw it finds the counter up to date */
+				NB_ADD(nb, connections, 1);
 				nb_set_state(nb, xs, XenbusStateConnected);
 				be_state = XenbusStateConnected;
-				NB_ADD(nb, connections, 1);
 			}
 		} else if ((fe_state == XenbusStateClosing || fe_state == XenbusStateClosed ||
 			    fe_state == XenbusStateUnknown) &&
 			   (be_state == XenbusStateConnected || be_state == XenbusStateClosing)) {
 			nb_disconnect(nb);
+			NB_ADD(nb, disconnects, 1);
 			nb_set_state(nb, xs, XenbusStateClosed);
 			be_state = XenbusStateClosed;
-			NB_ADD(nb, disconnects, 1);
 		} else if (fe_state == XenbusStateInitialising &&
 			   (be_state == XenbusStateClosed || be_state == XenbusStateClosing)) {
 			nb_disconnect(nb);
