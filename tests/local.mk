@@ -42,6 +42,7 @@ include tests/net_trusted.mk
 include tests/xen.mk
 include tests/fuzz.mk
 include tests/start_info.mk
+include tests/netback_steer.mk
 
 # The `pvfront` command as a user runs it.
 check_PROGRAMS += tests/test_harness
