@@ -113,6 +113,8 @@ int pvf_nfh_open(struct pvf_nfh *h, struct pvf_lb_guest *g, const struct pvf_nfh
 		nc.rx_csum = 0;
 	if (cfg->no_rx_gso)
 		nc.rx_gso = 0;
+	if (cfg->multicast_control)
+		nc.multicast_control = 1;
 	nc.rx = nfh_rx;
 	nc.rx_arg = h;
 	sz = pvf_net_scratch_size(&nc);

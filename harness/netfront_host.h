@@ -39,6 +39,7 @@ struct pvf_nfh_config {
 	int no_tx_offload;        /* pvf_net_config.tx_offload = 0 */
 	int no_rx_csum;           /* pvf_net_config.rx_csum = 0 (feature-no-csum-offload) */
 	int no_rx_gso;            /* pvf_net_config.rx_gso = 0 */
+	int multicast_control;    /* pvf_net_config.multicast_control = 1 (default off) */
 	pvf_nfh_rx_fn *rx;        /* may be NULL: received packets are dropped */
 	void *rx_arg;
 };

@@ -256,12 +256,10 @@ static void host_up(int mcast)
 	hc.fe_dir = fe_dir;
 	hc.queues = 2;
 	hc.rx = on_rx;
+	hc.multicast_control = mcast;
 	ngot = 0;
 	memset(got, 0, sizeof(got));
 	CU_ASSERT_EQUAL_FATAL(pvf_nfh_open(&h, env.guest, &hc), 0);
-	/* pvf_nfh_config has no multicast knob: set the core's copy of its
-	 * config before it negotiates (the backend is not there yet) */
-	h.net.cfg.multicast_control = (uint8_t)mcast;
 	memset(&c, 0, sizeof(c));
 	c.hv = env.hv;
 	snprintf(c.fe_dir, sizeof(c.fe_dir), "%s", fe_dir);
