@@ -44,7 +44,7 @@ struct net_opts {
 	enum pvf_nb_mode mode;
 	enum pvf_nb_profile profile;
 	unsigned int queues;
-	int pps, json, verbose;
+	int pps, json, verbose, untrusted;
 	unsigned long count;
 	unsigned int size;
 	int count_set, size_set, xen;
@@ -74,6 +74,8 @@ static void usage(FILE *out)
 		"  --tap-front NAME       frontend-side TAP (default pvfa0)\n"
 		"  --tap-back NAME        backend-side TAP (default pvfb0)\n"
 		"  --ns-front NS, --ns-back NS  move the TAPs into these network namespaces\n"
+		"  --untrusted            the toolstack writes trusted=0 for the vif: netfront\n"
+		"                         copies every packet through bounce pages\n"
 		"  --json                 summary as JSON on stdout\n"
 		"  --verbose              backend state changes on stderr\n"
 		"exit: 0 ok, 1 failure, 2 usage, 3 TAP or namespaces unavailable, or\n"
@@ -100,6 +102,7 @@ static int parse_opts(int argc, char **argv, struct net_opts *o)
 		{ "pps", 0, NULL, 'P' }, { "count", 1, NULL, 'c' }, { "size", 1, NULL, 's' },
 		{ "duration", 1, NULL, 'd' }, { "tap-front", 1, NULL, 'A' },
 		{ "tap-back", 1, NULL, 'B' }, { "ns-front", 1, NULL, 'X' }, { "ns-back", 1, NULL, 'Y' },
+		{ "untrusted", 0, NULL, 'U' },
 		{ "platform", 1, NULL, 'L' }, { "json", 0, NULL, 'j' }, { "verbose", 0, NULL, 'v' }, { "help", 0, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -173,6 +176,7 @@ static int parse_opts(int argc, char **argv, struct net_opts *o)
 			break;
 		case 'X': o->ns_front = optarg; o->other_set = 1; break;
 		case 'Y': o->ns_back = optarg; o->other_set = 1; break;
+		case 'U': o->untrusted = 1; o->other_set = 1; break;
 		case 'j': o->json = 1; break;
 		case 'v': o->verbose = 1; break;
 		case 'h': usage(stdout); return -1;
@@ -191,8 +195,8 @@ static int parse_opts(int argc, char **argv, struct net_opts *o)
 				       "--queues %u", o->queues);
 	if (o->xen && o->other_set)
 		return pvf_usage_error("net", "--platform=xen takes only --count, --json and "
-				       "--verbose (--profile, --pps, --size, --duration and the "
-				       "TAP/namespace options are for the loopback platform)");
+				       "--verbose (--profile, --pps, --size, --duration, --untrusted "
+				       "and the TAP/namespace options are for the loopback platform)");
 	if (o->pps && o->mode == PVF_NB_MODE_TAP)
 		return pvf_usage_error("net", "--pps needs --mode echo, sink or gen");
 	return 0;
@@ -237,6 +241,7 @@ int pvf_cmd_net(int argc, char **argv)
 	jo.ns_back = o.ns_back;
 	jo.json = o.json;
 	jo.verbose = o.verbose;
+	jo.untrusted = o.untrusted;
 	if (o.mode == PVF_NB_MODE_TAP && !pvf_tap_available()) {
 		fprintf(stderr, "pvfront net: TAP unavailable: cannot open /dev/net/tun "
 				"(needs CAP_NET_ADMIN and the tun module)\n");

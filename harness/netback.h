@@ -190,6 +190,7 @@ struct pvf_net_job_result {
 	uint64_t be_notifies;       /* netback: notify_tx + notify_rx */
 	uint64_t be_events;
 	unsigned int queues;        /* negotiated */
+	int bounce;                 /* netfront bounced data (untrusted backend) */
 };
 
 struct pvf_net_job_opts {
@@ -207,6 +208,8 @@ struct pvf_net_job_opts {
 	int no_offload;             /* tap: no checksum/TSO offload on the
 				       frontend-side TAP (default: offered when
 				       netfront negotiated csum + SG (+ GSO)) */
+	int untrusted;              /* the toolstack writes trusted=0 in the
+				       frontend directory: netfront bounces */
 	int json, verbose, quiet;   /* quiet: no summary line */
 	struct pvf_net_job_result *result; /* optional out */
 };

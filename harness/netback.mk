@@ -40,8 +40,8 @@ tests_test_netback_cmd_CFLAGS = $(PVF_TEST_CFLAGS) -I$(top_srcdir)/harness
 tests_test_netback_cmd_LDADD = %reldir%/libpvfnetback.la $(PVF_TEST_LDADD) $(JSONC_LIBS)
 
 # ping, iperf3 and a TCP file copy between two namespaces through the rings.
-dist_check_SCRIPTS += tests/net_integration.sh
-TESTS += tests/net_integration.sh
+dist_check_SCRIPTS += tests/net_integration.sh tests/net_integration_untrusted.sh
+TESTS += tests/net_integration.sh tests/net_integration_untrusted.sh
 EXTRA_DIST += tests/net_integration.sh
 
 # The real netfront core (hosted by netfront_host.c) against netback, and

@@ -25,12 +25,14 @@
 #include <sys/wait.h>
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
+#include <xenstore.h>
 #include <pvfront/errno.h>
 #include "env.h"
 #include "netback.h"
 #include "netback_internal.h"
 #include "netfront_host.h"
 #include "tap.h"
+#include "toolstack.h"
 
 #define JOB_TMO_MS 10000
 #define JOB_EXIT_NOENV 3
@@ -369,6 +371,7 @@ static void job_summary(struct job *j, const struct pvf_nb_stats *st, double sec
 		res->be_notifies = be_not;
 		res->be_events = st->events;
 		res->queues = nq;
+		res->bounce = pvf_net_get_info(&j->h.net)->bounce;
 	}
 	if (o->quiet)
 		return;
@@ -379,17 +382,19 @@ static void job_summary(struct job *j, const struct pvf_nb_stats *st, double sec
 		       "\"frontend_notifications_per_packet\":%.4f,"
 		       "\"backend_notifications_per_packet\":%.4f,"
 		       "\"notifications_per_packet\":%.4f,\"spurious_events_per_packet\":%.4f,"
-		       "\"ok\":%s}\n",
+		       "\"bounce\":%s,\"ok\":%s}\n",
 		       pvf_nb_mode_name(o->mode), pvf_nb_profile_name(o->profile), nq, o->size,
 		       (unsigned long long)st->tx_packets, (unsigned long long)st->rx_packets,
 		       (unsigned long long)st->tx_errors, (unsigned long long)j->verified, secs, pps,
 		       (double)fe_not / n, (double)be_not / n, (double)(fe_not + be_not) / n,
-		       (double)cs->spurious / n, ret ? "false" : "true");
+		       (double)cs->spurious / n, pvf_net_get_info(&j->h.net)->bounce ? "true" : "false",
+		       ret ? "false" : "true");
 	else
-		printf("net: real netfront core, mode %s, profile %s, %u queue(s): %llu pkts "
+		printf("net: real netfront core, mode %s, profile %s, %u queue(s)%s: %llu pkts "
 		       "front->back, %llu back->front, %llu tx errors%s%llu verified; %.0f pkts/s, "
 		       "%.3f notifications/pkt (front %.3f, back %.3f), %.3f spurious events/pkt; %s\n",
 		       pvf_nb_mode_name(o->mode), pvf_nb_profile_name(o->profile), nq,
+		       pvf_net_get_info(&j->h.net)->bounce ? ", bounce buffers (untrusted)" : "",
 		       (unsigned long long)st->tx_packets, (unsigned long long)st->rx_packets,
 		       (unsigned long long)st->tx_errors, ", ", (unsigned long long)j->verified, pps,
 		       (double)(fe_not + be_not) / n, (double)fe_not / n, (double)be_not / n,
@@ -451,6 +456,19 @@ int pvf_net_job(struct pvf_env *env, const struct pvf_net_job_opts *o)
 		goto out;
 	}
 	nodes = 1;
+	if (o->untrusted) {
+		/* as a toolstack does for a backend in an untrusted domain */
+		struct xs_handle *xs = xs_open(0);
+
+		rc = xs ? pvf_ts_write(xs, XBT_NULL, fe_dir, "trusted", "0") : -PVF_EIO;
+		if (xs)
+			xs_close(xs);
+		if (rc) {
+			fprintf(stderr, "pvfront net: toolstack: cannot write %s/trusted: %s\n",
+				fe_dir, pvf_strerror(rc));
+			goto out;
+		}
+	}
 	memset(&c, 0, sizeof(c));
 	c.hv = env->hv;
 	snprintf(c.fe_dir, sizeof(c.fe_dir), "%s", fe_dir);

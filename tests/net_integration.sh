@@ -6,6 +6,8 @@
 # ping both ways, iperf3 over TCP, and a 4 MiB file copied over TCP with
 # nc must arrive with the same sha256.  Skips (77) only when TAP devices or
 # network namespaces are unavailable; any other failure fails.
+# PVF_NET_FLAGS: extra options for `pvfront net` (tests/net_integration_untrusted.sh
+# passes --untrusted: the same traffic through netfront's bounce buffers).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,7 +44,8 @@ trap cleanup INT TERM
 ip netns add "$nsa" 2>/dev/null || skip "cannot create network namespaces (ip netns add)"
 ip netns add "$nsb" 2>/dev/null || { ip netns del "$nsa"; skip "cannot create network namespaces"; }
 
-"$NET" --mode tap --profile linux --tap-front "$tapa" --tap-back "$tapb" \
+# shellcheck disable=SC2086
+"$NET" ${PVF_NET_FLAGS:-} --mode tap --profile linux --tap-front "$tapa" --tap-back "$tapb" \
 	--ns-front "$nsa" --ns-back "$nsb" --duration 120 >"$tmp/net.log" 2>&1 &
 pid=$!
 for i in $(seq 1 100); do
@@ -92,6 +95,11 @@ pid=
 cat "$tmp/net.log" | tail -3
 [ $rc = 0 ] || fail "pvfront net exited with $rc"
 grep -q 'leak' "$tmp/net.log" && fail "pvfront net reported a leak"
+case " ${PVF_NET_FLAGS:-} " in
+*" --untrusted "*)
+	grep -q 'bounce buffers (untrusted)' "$tmp/net.log" ||
+		fail "--untrusted given but netfront did not bounce";;
+esac
 cleanup
-echo "PASS: ping, iperf3 and a sha256-checked TCP copy through netfront/netback"
+echo "PASS: ping, iperf3 and a sha256-checked TCP copy through netfront/netback ${PVF_NET_FLAGS:-}"
 exit 0

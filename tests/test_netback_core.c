@@ -81,6 +81,31 @@ static void t_job_echo_profiles(void)
 	env_down();
 }
 
+/* The toolstack marks the backend untrusted (trusted=0): the job's
+ * netfront bounces every packet and the echoed data is still intact. */
+static void t_job_echo_untrusted(void)
+{
+	struct pvf_net_job_opts o;
+	struct pvf_net_job_result r;
+
+	env_up();
+	for (int untrusted = 0; untrusted < 2; untrusted++) {
+		pvf_net_job_opts_default(&o);
+		o.mode = PVF_NB_MODE_ECHO;
+		o.queues = 2;
+		o.count = 400;
+		o.quiet = 1;
+		o.untrusted = untrusted;
+		memset(&r, 0xff, sizeof(r));
+		o.result = &r;
+		CU_ASSERT_EQUAL(pvf_net_job(&env, &o), 0);
+		CU_ASSERT_EQUAL(r.bounce, untrusted);
+		CU_ASSERT_EQUAL(r.verified, 400);
+		CU_ASSERT_EQUAL(r.bad, 0);
+	}
+	env_down();
+}
+
 static void t_job_sink_gen(void)
 {
 	struct pvf_net_job_result r;
@@ -289,6 +314,7 @@ static void t_job_tap(void)
 
 static const struct pvf_test tests[] = {
 	PVF_TEST(t_job_echo_profiles),
+	PVF_TEST(t_job_echo_untrusted),
 	PVF_TEST(t_job_sink_gen),
 	PVF_TEST(t_job_failure_leaks_nothing),
 	PVF_TEST(t_host_offload_metadata),
