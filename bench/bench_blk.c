@@ -76,6 +76,7 @@ static int run_blk(struct pvf_env *env, const struct blk_run *k, double secs,
 	struct pvf_lb_stats hs;
 	struct pvf_blkback *b = NULL;
 	struct pvf_bbc c;
+	struct pvf_wl_host h;
 	const struct pvf_blk_info *in;
 	char fe[128] = "", be[128] = "";
 	uint32_t ppb = (k->bs + PVF_PAGE_SIZE - 1) / PVF_PAGE_SIZE, pool;
@@ -126,7 +127,7 @@ static int run_blk(struct pvf_env *env, const struct blk_run *k, double secs,
 		f->ring_order = in->ring_order;
 		f->queues = in->nr_queues;
 		f->persistent = in->persistent;
-		rc = pvf_wl_run(&c, &o, &r);
+		rc = pvf_wl_run(pvf_wl_host_bbc(&h, &c), &o, &r);
 	}
 	if (!rc && r.errors)
 		rc = -PVF_EIO;

@@ -274,6 +274,10 @@ struct pvf_wl_opts {
 	bool verify, json;
 	uint32_t seed;             /* pattern seed; default 1 */
 	uint64_t null_size;        /* null device size in bytes; default 1 GiB */
+	bool prefilled;            /* the range already holds the pattern of
+				    * @seed (an earlier run): read workloads
+				    * with verify check it without writing
+				    * first.  Not an option of the command. */
 };
 
 /*
@@ -297,11 +301,50 @@ struct pvf_wl_result {
 void pvf_wl_pattern(void *buf, uint64_t sector, uint32_t seed);
 
 /*
- * pvf_wl_run - run the workload @o over @c (connected, with at least
- * pvf_wl_pages(@o) data pages).  Returns 0 (see @r for errors) or a
- * negative PVF error if the device failed (broken, shut down).
+ * What the workload runs on: a connected block core and the host that pumps
+ * it.  The loopback client (pvf_wl_host_bbc) and the real-Xen block host
+ * (pvf_wl_host_xen, harness/wl_xen.c) fill one in; a caller may fill its
+ * own.  Nothing here is owned: the host outlives the run.
  */
-int pvf_wl_run(struct pvf_bbc *c, const struct pvf_wl_opts *o, struct pvf_wl_result *r);
+struct pvf_wl_host {
+	struct pvf_blk *blk;       /* connected core: submit, info, stats */
+	uint32_t data_pages;       /* I/O pages page()/frame() can name */
+	void *(*page)(void *ctx, uint32_t i);     /* address of data page i */
+	uint64_t (*frame)(void *ctx, uint32_t i); /* its frame, for segments */
+	/* Service events and the backend state for up to @timeout_ms.
+	 * Returns >= 0; -PVF_ENOTCONN while the device reconnects (requests
+	 * stay queued: the run waits); any other error fails the run. */
+	int (*pump)(void *ctx, int timeout_ms);
+	/* The device failed: make every request in flight complete (shut the
+	 * core down), spending at most @timeout_ms on the backend. */
+	void (*abort)(void *ctx, int timeout_ms);
+	uint32_t stall_ms;         /* no completion for this long with requests
+				    * in flight: abort, -PVF_ETIMEDOUT; 0: wait */
+	void *ctx;
+};
+
+/* Fill @h for the loopback client @c (connected, stays open).  No stall
+ * limit (the client's pump reports a backend that went away).
+ * Returns @h. */
+struct pvf_wl_host *pvf_wl_host_bbc(struct pvf_wl_host *h, struct pvf_bbc *c);
+
+struct pvf_xenblk;
+/* Fill @h for the real-Xen block host @b (<pvfront/xenplat.h>, connected;
+ * its data pages are the workload's).  Stall limit 30 s.  Defined in
+ * harness/wl_xen.c (link it with libpvfront-xen).  Returns @h. */
+struct pvf_wl_host *pvf_wl_host_xen(struct pvf_wl_host *h, struct pvf_xenblk *b);
+
+/*
+ * pvf_wl_run - run the workload @o on @h (connected, with at least
+ * pvf_wl_pages(@o) data pages).  Requests go to queue (slot % @o->queues),
+ * which the core takes modulo the negotiated number of queues.
+ * Returns 0 (see @r for I/O errors and mismatches); -PVF_EINVAL (too few
+ * data pages, a range smaller than one block, a host without callbacks);
+ * -PVF_ENOMEM; -PVF_ETIMEDOUT (stalled past h->stall_ms); the pump's or
+ * submit's error if the device failed (broken, shut down).  Every request
+ * has completed when it returns.
+ */
+int pvf_wl_run(struct pvf_wl_host *h, const struct pvf_wl_opts *o, struct pvf_wl_result *r);
 /* Data pages the workload needs. */
 uint32_t pvf_wl_pages(const struct pvf_wl_opts *o);
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The workload generator of `pvfront blk`: option parsing, the I/O loop
- * over a pvf_bbc, verification patterns, a latency histogram.
+ * over a struct pvf_wl_host (the loopback client's adapter is here, the
+ * real-Xen one in wl_xen.c), verification patterns, a latency histogram.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -76,10 +77,25 @@ int pvf_wl_parse(int argc, char **argv, struct pvf_wl_opts *o, char *err, size_t
 	strcpy(o->profile, "linux");
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *eq = strncmp(a, "--", 2) ? NULL : strchr(a, '=');
+		char name[32];
 		uint64_t n;
+
+		if (eq) { /* --opt=value */
+			if ((size_t)(eq - a) >= sizeof(name))
+				return bad(err, errsz, "unknown option '%s'", a);
+			memcpy(name, a, (size_t)(eq - a));
+			name[eq - a] = '\0';
+			a = name;
+			v = eq + 1;
+			i--; /* the value is not the next argument */
+		}
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
 			return 1;
+		if (eq && (!strcmp(a, "--null") || !strcmp(a, "--verify") || !strcmp(a, "--json") ||
+			   !strcmp(a, "--help")))
+			return bad(err, errsz, "option %s takes no value", a);
 		if (!strcmp(a, "--null")) {
 			o->null = true;
 			continue;
@@ -104,9 +120,11 @@ int pvf_wl_parse(int argc, char **argv, struct pvf_wl_opts *o, char *err, size_t
 
 			for (k = 0; k < 5 && strcmp(v, names[k]); k++)
 				;
+			if (k == 5 && !strcmp(v, "randrw")) /* fio's name for it */
+				k = PVF_WL_MIXED;
 			if (k == 5)
 				return bad(err, errsz, "--rw: unknown pattern '%s' (read, write, "
-					   "randread, randwrite, mixed)", v);
+					   "randread, randwrite, mixed or randrw)", v);
 			o->rw = (enum pvf_wl_rw)k;
 		} else if (!strcmp(a, "--bs")) {
 			if (parse_size(v, &n) || n == 0 || n % 512 || n > WL_MAX_BS)
@@ -194,7 +212,7 @@ struct wl_slot {
 };
 
 struct wl {
-	struct pvf_bbc *c;
+	struct pvf_wl_host *h;
 	const struct pvf_wl_opts *o;
 	struct pvf_wl_result *r;
 	struct wl_slot *slots;
@@ -203,6 +221,7 @@ struct wl {
 	uint64_t nblocks, next_seq, target_ios, issued;
 	uint64_t hist[HIST_N];
 	uint64_t rng;
+	uint64_t last_done;        /* time of the last completion (stall check) */
 	uint32_t spb;              /* sectors per block */
 	uint32_t ppb;              /* pages per block */
 };
@@ -271,7 +290,7 @@ static void setbit(uint8_t *m, uint64_t i, bool on)
 
 static uint8_t *slot_page(struct wl *w, uint32_t si, uint32_t p)
 {
-	return pvf_bbc_page(w->c, si * w->ppb + p);
+	return w->h->page(w->h->ctx, si * w->ppb + p);
 }
 
 static void fill_pattern(struct wl *w, uint32_t si, uint64_t block)
@@ -340,7 +359,7 @@ static int issue(struct wl *w, uint32_t si, uint64_t block, bool write)
 
 	memset(&s->req, 0, sizeof(s->req));
 	for (p = 0; p < w->ppb; p++, left -= 8) {
-		s->segs[p].frame = pvf_bbc_frame(w->c, si * w->ppb + p);
+		s->segs[p].frame = w->h->frame(w->h->ctx, si * w->ppb + p);
 		s->segs[p].va = slot_page(w, si, p);
 		s->segs[p].first_sect = 0;
 		s->segs[p].last_sect = (uint8_t)((left >= 8 ? 8 : left) - 1);
@@ -363,7 +382,7 @@ static int issue(struct wl *w, uint32_t si, uint64_t block, bool write)
 	s->start = now_ns();
 	setbit(w->inflight, block, true);
 	w->issued++;
-	return pvf_blk_submit(&w->c->blk, &s->req);
+	return pvf_blk_submit(w->h->blk, &s->req);
 }
 
 static void complete(struct wl *w, uint32_t si, bool measure)
@@ -372,6 +391,7 @@ static void complete(struct wl *w, uint32_t si, bool measure)
 	bool write = s->req.op == PVF_BLK_OP_WRITE;
 
 	s->busy = false;
+	w->last_done = now_ns();
 	setbit(w->inflight, s->block, false);
 	if (s->status) {
 		w->r->errors++;
@@ -398,6 +418,20 @@ static void complete(struct wl *w, uint32_t si, bool measure)
 		w->r->reads++;
 }
 
+/* One pump step; a stall past h->stall_ms with requests in flight is
+ * -PVF_ETIMEDOUT.  Returns 0 or a negative PVF error (not -PVF_ENOTCONN:
+ * a reconnecting device is waited for). */
+static int pump(struct wl *w)
+{
+	int rc = w->h->pump(w->h->ctx, 1);
+
+	if (rc < 0 && rc != -PVF_ENOTCONN)
+		return rc;
+	if (w->h->stall_ms && now_ns() - w->last_done > (uint64_t)w->h->stall_ms * 1000000u)
+		return -PVF_ETIMEDOUT;
+	return 0;
+}
+
 /* One phase: keep iodepth requests in flight until the target or time.
  * On an error nothing more is issued, but every request in flight is
  * waited for (a broken device is shut down so that they complete). */
@@ -406,6 +440,7 @@ static int phase(struct wl *w, bool prefill, uint64_t deadline, bool measure)
 	uint32_t si, busy = 0;
 	int rc, fail = 0;
 
+	w->last_done = now_ns();
 	for (;;) {
 		bool stop = fail || (deadline && now_ns() >= deadline);
 
@@ -426,11 +461,11 @@ static int phase(struct wl *w, bool prefill, uint64_t deadline, bool measure)
 		}
 		if (!busy)
 			return fail;
-		rc = pvf_bbc_pump(w->c, 1);
-		if (rc < 0 && rc != -PVF_ENOTCONN) {
+		rc = pump(w);
+		if (rc < 0) {
 			if (!fail)
 				fail = rc;
-			pvf_bbc_abort(w->c, 3000);
+			w->h->abort(w->h->ctx, 3000);
 		}
 		for (si = 0; si < w->o->iodepth; si++) {
 			if (w->slots[si].busy && w->slots[si].done) {
@@ -441,23 +476,56 @@ static int phase(struct wl *w, bool prefill, uint64_t deadline, bool measure)
 	}
 }
 
-int pvf_wl_run(struct pvf_bbc *c, const struct pvf_wl_opts *o, struct pvf_wl_result *r)
+static void *bbc_page(void *ctx, uint32_t i)
 {
-	struct wl *w = calloc(1, sizeof(*w));
+	return pvf_bbc_page(ctx, i);
+}
+
+static uint64_t bbc_frame(void *ctx, uint32_t i)
+{
+	return pvf_bbc_frame(ctx, i);
+}
+
+static int bbc_pump(void *ctx, int timeout_ms)
+{
+	return pvf_bbc_pump(ctx, timeout_ms);
+}
+
+static void bbc_abort(void *ctx, int timeout_ms)
+{
+	pvf_bbc_abort(ctx, timeout_ms);
+}
+
+struct pvf_wl_host *pvf_wl_host_bbc(struct pvf_wl_host *h, struct pvf_bbc *c)
+{
+	memset(h, 0, sizeof(*h));
+	h->blk = &c->blk;
+	h->data_pages = c->data_pages;
+	h->page = bbc_page;
+	h->frame = bbc_frame;
+	h->pump = bbc_pump;
+	h->abort = bbc_abort;
+	h->ctx = c;
+	return h;
+}
+
+int pvf_wl_run(struct pvf_wl_host *h, const struct pvf_wl_opts *o, struct pvf_wl_result *r)
+{
+	struct wl *w;
 	uint64_t range, t0;
 	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
+	if (!h || !h->blk || !h->page || !h->frame || !h->pump || !h->abort || !o->bs ||
+	    !o->iodepth || !o->queues || h->data_pages < pvf_wl_pages(o))
+		return -PVF_EINVAL;
+	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -PVF_ENOMEM;
-	if (c->data_pages < pvf_wl_pages(o)) {
-		free(w);
-		return -PVF_EINVAL;
-	}
-	range = c->blk.info.sectors * 512;
+	range = pvf_blk_get_info(h->blk)->sectors * 512;
 	if (o->size && o->size < range)
 		range = o->size;
-	w->c = c;
+	w->h = h;
 	w->o = o;
 	w->r = r;
 	w->spb = o->bs / 512;
@@ -471,7 +539,9 @@ int pvf_wl_run(struct pvf_bbc *c, const struct pvf_wl_opts *o, struct pvf_wl_res
 		rc = w->nblocks ? -PVF_ENOMEM : -PVF_EINVAL;
 		goto out;
 	}
-	if (o->verify && (o->rw == PVF_WL_READ || o->rw == PVF_WL_RANDREAD)) {
+	if (o->verify && o->prefilled && (o->rw == PVF_WL_READ || o->rw == PVF_WL_RANDREAD)) {
+		memset(w->written, 0xff, w->nblocks / 8 + 1);
+	} else if (o->verify && (o->rw == PVF_WL_READ || o->rw == PVF_WL_RANDREAD)) {
 		/* reads need something to check: write every block first */
 		w->target_ios = w->nblocks;
 		rc = phase(w, true, 0, false);
@@ -499,18 +569,24 @@ int pvf_wl_run(struct pvf_bbc *c, const struct pvf_wl_opts *o, struct pvf_wl_res
 			w->issued = 0;
 			w->target_ios = 0;
 			rc = issue(w, si, b, false);
-			while (!rc && !w->slots[si].done) {
-				rc = pvf_bbc_pump(c, 1);
-				rc = rc < 0 && rc != -PVF_ENOTCONN ? rc : 0;
+			if (rc) {
+				w->slots[si].busy = false;
+				setbit(w->inflight, b, false);
+				break;
 			}
-			if (!rc)
+			w->last_done = now_ns();
+			while (!rc && !w->slots[si].done)
+				rc = pump(w);
+			if (rc && !w->slots[si].done)
+				h->abort(h->ctx, 3000); /* the slot's request must complete */
+			if (w->slots[si].done)
 				complete(w, si, false);
 		}
 		w->o = o;
 	}
 	r->lat_p50_ns = hist_pct(w, 50.0);
 	r->lat_p99_ns = hist_pct(w, 99.0);
-	r->fe_notifies = pvf_blk_get_stats(&c->blk)->notifies;
+	r->fe_notifies = pvf_blk_get_stats(h->blk)->notifies;
 out:
 	free(w->slots);
 	free(w->written);

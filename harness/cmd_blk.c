@@ -3,7 +3,8 @@
  * `pvfront blk`: a block workload through the pvf_blk frontend core and the
  * userspace blkback, over the simulated hypervisor (docs/blk.md); with
  * --platform=xen, in a Xen dom0 against the kernel's xen-blkback over
- * platform/xen, the command playing the toolstack (docs/real-xen.md).
+ * platform/xen, the command playing the toolstack (docs/real-xen.md).  Both
+ * run the same workload (pvf_wl_run, through struct pvf_wl_host).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -29,7 +30,8 @@ static void usage(void)
 	       "Runs a block workload through the block frontend core and the userspace\n"
 	       "blkback over the simulated hypervisor, and prints IOPS, MB/s, latency\n"
 	       "p50/p99 and notifications per request.\n\n"
-	       "  --rw read|write|randread|randwrite|mixed   pattern (default read)\n"
+	       "  --rw read|write|randread|randwrite|mixed   pattern (default read;\n"
+	       "                     randrw = mixed)\n"
 	       "  --bs SIZE          request size, multiple of 512, up to 1M (default 4k)\n"
 	       "  --iodepth N        requests in flight, 1..1024 (default 1)\n"
 	       "  --queues N         queues (rings), 1..8 (default 1)\n"
@@ -42,10 +44,12 @@ static void usage(void)
 	       "  --verify           write patterns (block number + seed), check on read-back\n"
 	       "  --seed N           pattern seed (default 1)\n"
 	       "  --json             one JSON object on stdout\n"
+	       "  (--opt VALUE and --opt=VALUE are the same)\n"
 	       "  --platform=loopback|xen   loopback (default): simulated hypervisor and\n"
 	       "                     userspace blkback; xen: in a Xen dom0 (root), the kernel's\n"
-	       "                     xen-blkback on a loop device over --image (one pass:\n"
-	       "                     write, read, or write then verify; --runtime ignored)\n");
+	       "                     xen-blkback on a loop device over --image, the same\n"
+	       "                     workload options (not --null, --null-size, --profile;\n"
+	       "                     --queues is capped by the backend)\n");
 }
 
 static int check_image(const char *path)
@@ -67,15 +71,19 @@ static int check_image(const char *path)
 	return 0;
 }
 
-static void print_result(const struct pvf_wl_opts *o, const struct pvf_bbc *c,
-			 const struct pvf_wl_result *r, const struct pvf_bb_stats *bs)
+/* The summary of a run (both platforms).  @be_notifies: backend
+ * notifications (blkback's counter; on xen the events the core received);
+ * @profile and @device name the backend and the disk. */
+static void print_result(const struct pvf_wl_opts *o, const struct pvf_blk *blk,
+			 const struct pvf_wl_result *r, uint64_t be_notifies, const char *profile,
+			 const char *device)
 {
 	static const char *const rw[] = { "read", "write", "randread", "randwrite", "mixed" };
-	const struct pvf_blk_info *in = pvf_blk_get_info(&c->blk);
+	const struct pvf_blk_info *in = pvf_blk_get_info(blk);
 	double secs = r->elapsed_ns ? (double)r->elapsed_ns / 1e9 : 1e-9;
 	double iops = (double)r->ios / secs, mbs = (double)r->bytes / secs / 1e6;
 	double fe_n = r->ios ? (double)r->fe_notifies / (double)r->ios : 0;
-	double be_n = r->ios ? (double)bs->notifies / (double)r->ios : 0;
+	double be_n = r->ios ? (double)be_notifies / (double)r->ios : 0;
 
 	if (o->json) {
 		printf("{\"rw\":\"%s\",\"bs\":%u,\"iodepth\":%u,\"queues\":%u,\"profile\":\"%s\","
@@ -85,7 +93,7 @@ static void print_result(const struct pvf_wl_opts *o, const struct pvf_bbc *c,
 		       "\"notify_per_req\":%.4f,\"fe_notify_per_req\":%.4f,"
 		       "\"be_notify_per_req\":%.4f,\"errors\":%llu,\"verify\":%s,"
 		       "\"verify_errors\":%llu}\n",
-		       rw[o->rw], o->bs, o->iodepth, in->nr_queues, o->profile,
+		       rw[o->rw], o->bs, o->iodepth, in->nr_queues, profile,
 		       o->null ? "null" : "image", in->ring_order, in->max_indirect_segs,
 		       in->persistent ? "true" : "false", (unsigned long long)r->ios,
 		       (unsigned long long)r->bytes, secs, iops, mbs, (double)r->lat_p50_ns / 1e3,
@@ -95,7 +103,7 @@ static void print_result(const struct pvf_wl_opts *o, const struct pvf_bbc *c,
 		return;
 	}
 	printf("pvfront blk: %s bs=%u iodepth=%u queues=%u profile=%s device=%s\n", rw[o->rw],
-	       o->bs, o->iodepth, in->nr_queues, o->profile, o->null ? "null" : o->image);
+	       o->bs, o->iodepth, in->nr_queues, profile, device);
 	printf("  negotiated: ring order %u (%u slots), indirect %u, persistent %s, flush %s, "
 	       "discard %s\n", in->ring_order, in->ring_size, in->max_indirect_segs,
 	       in->persistent ? "yes" : "no", in->flush ? "yes" : "no",
@@ -151,6 +159,7 @@ int pvf_blk_job(struct pvf_env *env, const struct pvf_wl_opts *o, unsigned int d
 	struct pvf_blk_config fc;
 	struct pvf_blkback *b = NULL;
 	struct pvf_bbc c;
+	struct pvf_wl_host h;
 	char fe[128] = "", be[128] = "";
 	int rc, status = 1;
 
@@ -179,12 +188,12 @@ int pvf_blk_job(struct pvf_env *env, const struct pvf_wl_opts *o, unsigned int d
 		goto out;
 	}
 	memset(&r, 0, sizeof(r));
-	rc = pvf_wl_run(&c, o, &r);
+	rc = pvf_wl_run(pvf_wl_host_bbc(&h, &c), o, &r);
 	pvf_bb_get_stats(b, &bs);
 	if (rc)
 		fprintf(stderr, "pvfront blk: workload failed: %s\n", pvf_strerror(rc));
 	else
-		print_result(o, &c, &r, &bs);
+		print_result(o, &c.blk, &r, bs.notifies, o->profile, o->null ? "null" : o->image);
 	if (r.first_error[0])
 		fprintf(stderr, "pvfront blk: %s\n", r.first_error);
 	status = rc || r.errors || r.verify_errors ? 1 : 0;
@@ -247,57 +256,20 @@ static int loop_attach(const char *image, char *dev, size_t dsize)
 	return lfd;
 }
 
-static int xen_pass(struct pvf_xenblk *b, const struct pvf_wl_opts *o, uint64_t nsect,
-		    int write, int verify)
-{
-	uint32_t size = o->bs / 512;
-	struct pvf_xenblk_wl wl = {
-		.first_sector = 0, .nr_sectors = nsect, .sizes = &size, .nr_sizes = 1,
-		.iodepth = o->iodepth, .seed = o->seed, .write = write, .verify = verify,
-		.timeout_ms = 600000,
-	};
-	struct pvf_xenblk_wl_result r;
-	double secs;
-	int rc = pvf_xenblk_run(b, &wl, &r);
-
-	secs = r.elapsed_ns ? (double)r.elapsed_ns / 1e9 : 1e-9;
-	if (rc)
-		fprintf(stderr, "pvfront blk: workload failed: %s\n", pvf_strerror(rc));
-	printf("  %s: %llu requests, %llu sectors in %.3f s: %.0f IOPS, %.2f MB/s, "
-	       "%llu errors%s\n", write ? "write" : verify ? "verify" : "read",
-	       (unsigned long long)r.reqs, (unsigned long long)r.sectors, secs,
-	       (double)r.reqs / secs, (double)r.sectors * 512 / secs / 1e6,
-	       (unsigned long long)r.errors, verify ? (r.mismatches ? ", verify FAILED" : ", verify ok")
-						   : "");
-	if (r.errors)
-		fprintf(stderr, "pvfront blk: first error %s\n", pvf_strerror(r.first_error));
-	if (r.mismatches)
-		fprintf(stderr, "pvfront blk: %llu sectors differ, first at sector %llu\n",
-			(unsigned long long)r.mismatches, (unsigned long long)r.first_bad_sector);
-	return rc || r.errors || r.mismatches ? 1 : 0;
-}
-
 static int cmd_blk_xen(const struct pvf_wl_opts *o)
 {
 	struct pvf_xenplat_config xc;
 	struct pvf_xenblk_config c;
 	struct pvf_blk_config fc;
 	struct pvf_xenplat_stats st;
+	struct pvf_wl_result r;
+	struct pvf_wl_host h;
 	struct pvf_xenplat *x = NULL;
 	struct pvf_xenblk *b = NULL;
 	const struct pvf_blk_info *in;
 	char dev[64];
-	struct stat sb;
-	uint64_t nsect;
-	int lfd, rc, status = 0;
+	int lfd, rc, status;
 
-	if (o->null || o->queues != 1)
-		return pvf_usage_error("blk", "--platform=xen needs --image and one queue");
-	if (stat(o->image, &sb) < 0)
-		return 1;
-	nsect = o->size ? o->size / 512 : (uint64_t)sb.st_size / 512;
-	if (nsect > (uint64_t)sb.st_size / 512)
-		nsect = (uint64_t)sb.st_size / 512;
 	pvf_xenplat_config_init(&xc);
 	xc.log_prefix = "pvfront blk";
 	rc = pvf_xenplat_open(&x, &xc);
@@ -328,21 +300,19 @@ static int cmd_blk_xen(const struct pvf_wl_opts *o)
 		return 1;
 	}
 	in = pvf_blk_get_info(pvf_xenblk_core(b));
-	printf("pvfront blk: platform xen, %s on %s (vbd %u), bs=%u iodepth=%u\n", o->image, dev,
-	       XEN_DEVID, o->bs, o->iodepth);
-	printf("  negotiated: ring order %u (%u slots), indirect %u, persistent %s, flush %s, "
-	       "discard %s, sectors %llu\n", in->ring_order, in->ring_size, in->max_indirect_segs,
-	       in->persistent ? "yes" : "no", in->flush ? "yes" : "no",
-	       in->discard ? "yes" : "no", (unsigned long long)in->sectors);
-	if (o->verify) {
-		status |= xen_pass(b, o, nsect, 1, 0);
-		if (!status)
-			status |= xen_pass(b, o, nsect, 0, 1);
-	} else {
-		int write = o->rw == PVF_WL_WRITE || o->rw == PVF_WL_RANDWRITE;
-
-		status |= xen_pass(b, o, nsect, write, 0);
-	}
+	if (!o->json)
+		printf("pvfront blk: platform xen, %s on %s (vbd %u), %llu sectors, %u of %u "
+		       "queues\n", o->image, dev, XEN_DEVID, (unsigned long long)in->sectors,
+		       in->nr_queues, o->queues);
+	rc = pvf_wl_run(pvf_wl_host_xen(&h, b), o, &r);
+	if (rc)
+		fprintf(stderr, "pvfront blk: workload failed: %s\n", pvf_strerror(rc));
+	else
+		print_result(o, pvf_xenblk_core(b), &r, pvf_blk_get_stats(pvf_xenblk_core(b))->events,
+			     "xen-blkback", o->image);
+	if (r.first_error[0])
+		fprintf(stderr, "pvfront blk: %s\n", r.first_error);
+	status = rc || r.errors || r.verify_errors ? 1 : 0;
 	rc = pvf_xenblk_close(b);
 	if (rc) {
 		fprintf(stderr, "pvfront blk: closing the device: %s\n", pvf_strerror(rc));
@@ -366,11 +336,21 @@ int pvf_cmd_blk(int argc, char **argv)
 	struct pvf_env env;
 	char err[256];
 	int rc, status, xen = 0, n = 0;
+	const char *loopback_only = NULL;
 	char **args = calloc((size_t)argc + 1, sizeof(*args));
 
 	if (!args)
 		return 1;
 	for (int i = 0; i < argc; i++) {
+		static const char *const lb_only[] = { "--null", "--null-size", "--profile" };
+
+		for (unsigned int k = 0; k < 3; k++) {
+			size_t l = strlen(lb_only[k]);
+
+			if (i > 0 && !strncmp(argv[i], lb_only[k], l) &&
+			    (argv[i][l] == '\0' || argv[i][l] == '='))
+				loopback_only = lb_only[k];
+		}
 		if (i > 0 && !strncmp(argv[i], "--platform", 10)) {
 			const char *v = argv[i][10] == '=' ? argv[i] + 11
 				      : argv[i][10] == '\0' && i + 1 < argc ? argv[++i] : NULL;
@@ -394,6 +374,9 @@ int pvf_cmd_blk(int argc, char **argv)
 	}
 	if (rc)
 		return pvf_usage_error("blk", "%s", err);
+	if (xen && loopback_only)
+		return pvf_usage_error("blk", "%s is an option of the loopback platform, not "
+				       "--platform=xen", loopback_only);
 	if (!o.null && check_image(o.image))
 		return 1;
 	if (xen)

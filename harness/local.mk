@@ -18,6 +18,7 @@ pvfront_SOURCES = \
 	%reldir%/echo.h \
 	%reldir%/echo_front.c \
 	%reldir%/echo_back.c \
+	%reldir%/wl_xen.c \
 	$(pvf_unplug_harness_sources) \
 	$(pvf_blkback_sources) \
 	$(pvf_netback_sources)

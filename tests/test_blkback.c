@@ -8,6 +8,7 @@
 static char img[64];
 static struct pvf_blkback *bb;
 static struct pvf_bbc cl;
+static struct pvf_wl_host wlh; /* the workload on cl */
 
 static void make_image(size_t bytes)
 {
@@ -434,7 +435,7 @@ static void test_multi_queue(void)
 	CU_ASSERT_EQUAL(st.nr_queues, 2);
 	CU_ASSERT_STRING_EQUAL(fx_read(fx_fe, "multi-queue-num-queues"), "2");
 	CU_ASSERT_EQUAL(pvf_wl_parse(11, argv, &o, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(pvf_wl_run(&cl, &o, &res), 0);
+	CU_ASSERT_EQUAL(pvf_wl_run(pvf_wl_host_bbc(&wlh, &cl), &o, &res), 0);
 	CU_ASSERT_EQUAL(res.ios, 256);
 	CU_ASSERT_EQUAL(res.errors, 0);
 	CU_ASSERT_TRUE(res.lat_p50_ns > 0 && res.lat_p50_ns <= res.lat_p99_ns);
@@ -457,7 +458,7 @@ static void test_workload_verify_image(void)
 	start(&bc);
 	client(NULL);
 	CU_ASSERT_EQUAL(pvf_wl_parse(12, argv, &o, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(pvf_wl_run(&cl, &o, &res), 0);
+	CU_ASSERT_EQUAL(pvf_wl_run(pvf_wl_host_bbc(&wlh, &cl), &o, &res), 0);
 	CU_ASSERT_EQUAL(res.errors, 0);
 	CU_ASSERT_EQUAL(res.verify_errors, 0);
 	CU_ASSERT_EQUAL(res.ios, 64);
@@ -465,7 +466,7 @@ static void test_workload_verify_image(void)
 	o.rw = PVF_WL_RANDREAD;
 	o.size = 64 * 1024; /* prefill writes then reads, all clean */
 	o.runtime_ms = 0;
-	CU_ASSERT_EQUAL(pvf_wl_run(&cl, &o, &res), 0);
+	CU_ASSERT_EQUAL(pvf_wl_run(pvf_wl_host_bbc(&wlh, &cl), &o, &res), 0);
 	CU_ASSERT_EQUAL(res.verify_errors, 0);
 	finish();
 }
@@ -483,9 +484,71 @@ static void test_verify_names_block(void)
 	start(&bc);
 	client(NULL);
 	CU_ASSERT_EQUAL(pvf_wl_parse(7, argv, &o, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(pvf_wl_run(&cl, &o, &res), 0);
+	CU_ASSERT_EQUAL(pvf_wl_run(pvf_wl_host_bbc(&wlh, &cl), &o, &res), 0);
 	CU_ASSERT_EQUAL(res.verify_errors, 16);
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.first_error, "block 0 "));
+	finish();
+}
+
+/* A host that never services the ring (a backend that went silent). */
+static int deaf_pump(void *ctx, int timeout_ms)
+{
+	(void)ctx;
+	usleep((useconds_t)timeout_ms * 1000u);
+	return 0;
+}
+
+/* The host abstraction: bad hosts refused, a range already written is
+ * checked without writing first (and a wrong seed caught), a stalled host
+ * times out with every request completed. */
+static void test_workload_host(void)
+{
+	struct pvf_bb_config bc;
+	struct pvf_wl_opts o;
+	struct pvf_wl_result res;
+	struct pvf_wl_host h;
+	char err[128];
+	char *argv[] = { "blk", "--image", "X", "--rw", "write", "--bs", "16k", "--iodepth", "4",
+			 "--size", "256k", "--verify", "--seed", "5", NULL };
+
+	make_image(1 << 20);
+	argv[2] = img;
+	pvf_bb_profile(&bc, "linux");
+	snprintf(bc.image, sizeof(bc.image), "%s", img);
+	start(&bc);
+	client(NULL);
+	CU_ASSERT_EQUAL(pvf_wl_parse(14, argv, &o, err, sizeof(err)), 0);
+	pvf_wl_host_bbc(&h, &cl);
+	CU_ASSERT_PTR_EQUAL(h.blk, &cl.blk);
+	CU_ASSERT_EQUAL(h.data_pages, 64);
+	h.data_pages = pvf_wl_pages(&o) - 1;
+	CU_ASSERT_EQUAL(pvf_wl_run(&h, &o, &res), -PVF_EINVAL);
+	pvf_wl_host_bbc(&h, &cl);
+	h.pump = NULL;
+	CU_ASSERT_EQUAL(pvf_wl_run(&h, &o, &res), -PVF_EINVAL);
+	CU_ASSERT_EQUAL(pvf_wl_run(pvf_wl_host_bbc(&h, &cl), &o, &res), 0);
+	CU_ASSERT_EQUAL(res.writes, 16);
+	CU_ASSERT_EQUAL(res.verify_errors, 0);
+	/* read what is there: no prefill writes, every block checked */
+	o.rw = PVF_WL_READ;
+	o.prefilled = true;
+	CU_ASSERT_EQUAL(pvf_wl_run(&h, &o, &res), 0);
+	CU_ASSERT_EQUAL(res.reads, 16);
+	CU_ASSERT_EQUAL(res.writes, 0);
+	CU_ASSERT_EQUAL(res.verify_errors, 0);
+	CU_ASSERT_EQUAL(pvf_blk_get_stats(&cl.blk)->submitted, 16 + 16 + 16);
+	o.seed = 6; /* not what was written */
+	CU_ASSERT_EQUAL(pvf_wl_run(&h, &o, &res), 0);
+	CU_ASSERT_EQUAL(res.verify_errors, 16);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.first_error, "block 0 "));
+	/* nothing answers: stall limit, the host aborts, all requests done */
+	h.pump = deaf_pump;
+	h.stall_ms = 200;
+	CU_ASSERT_EQUAL(pvf_wl_run(&h, &o, &res), -PVF_ETIMEDOUT);
+	/* the abort may still consume the answers before the shutdown */
+	CU_ASSERT_EQUAL(res.ios + res.errors, 4);
+	CU_ASSERT_EQUAL(pvf_blk_get_stats(&cl.blk)->completed,
+			pvf_blk_get_stats(&cl.blk)->submitted);
 	finish();
 }
 
@@ -501,6 +564,10 @@ static void test_option_errors(void)
 	char *a6[] = { "blk", "--null", "--profile", "xen", NULL };
 	char *a7[] = { "blk", "--help", NULL };
 	char *a8[] = { "blk", "--null", "--size", "4097", NULL };
+	char *a9[] = { "blk", "--null", "--rw=randrw", "--bs=8k", "--iodepth", "3", "--verify",
+		       NULL };
+	char *a10[] = { "blk", "--null", "--verify=1", NULL };
+	char *a11[] = { "blk", "--null", "--bs=", NULL };
 
 	CU_ASSERT_EQUAL(pvf_wl_parse(4, a1, &o, err, sizeof(err)), -PVF_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "--bs"));
@@ -513,6 +580,16 @@ static void test_option_errors(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "xen"));
 	CU_ASSERT_EQUAL(pvf_wl_parse(2, a7, &o, err, sizeof(err)), 1);
 	CU_ASSERT_EQUAL(pvf_wl_parse(4, a8, &o, err, sizeof(err)), -PVF_EINVAL);
+	/* --opt=value, and fio's randrw for mixed */
+	CU_ASSERT_EQUAL(pvf_wl_parse(7, a9, &o, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(o.rw, PVF_WL_MIXED);
+	CU_ASSERT_EQUAL(o.bs, 8192);
+	CU_ASSERT_EQUAL(o.iodepth, 3);
+	CU_ASSERT_TRUE(o.verify);
+	CU_ASSERT_EQUAL(pvf_wl_parse(3, a10, &o, err, sizeof(err)), -PVF_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no value"));
+	CU_ASSERT_EQUAL(pvf_wl_parse(3, a11, &o, err, sizeof(err)), -PVF_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "--bs"));
 }
 
 static void test_bad_frontend_keys(void)
@@ -551,6 +628,7 @@ static const struct pvf_test tests[] = {
 	PVF_TEST(test_multi_queue),
 	PVF_TEST(test_workload_verify_image),
 	PVF_TEST(test_verify_names_block),
+	PVF_TEST(test_workload_host),
 	PVF_TEST(test_bad_frontend_keys),
 	PVF_TEST_END
 };

@@ -2,13 +2,15 @@
 /*
  * The real block frontend core (pvf_blk through its XenBus device) over
  * platform/xen against the kernel's xen-blkback on a loop device, inside a
- * Xen dom0: connect and log every negotiated key, write then verify a
- * pattern over several MiB with request sizes from one sector to 1 MiB
- * (indirect descriptors), the backend removed and re-created with requests
- * in flight (replayed), a second connection without persistent grants,
- * clean close with nothing left.  Skips (77) outside Xen or without
- * PVF_XEN_LOOPDEV; PVF_XEN_IMAGE (the loop device's file) adds a check of
- * the image contents.
+ * Xen dom0: connect and log every negotiated key; the workload of
+ * `pvfront blk` (pvf_wl_run through the xen host adapter, harness/wl_xen.c)
+ * writes then verifies a pattern over several MiB with request sizes from
+ * one sector to 1 MiB (indirect descriptors), then a random read/write mix
+ * with verify, then a read-only check of the whole range; the backend
+ * removed and re-created with requests in flight (replayed), a second
+ * connection without persistent grants, clean close with nothing left.
+ * Skips (77) outside Xen or without PVF_XEN_LOOPDEV; PVF_XEN_IMAGE (the
+ * loop device's file) adds a check of the image contents.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,14 +20,14 @@
 #include <unistd.h>
 #include <pvfront/blk.h>
 #include <pvfront/xenplat.h>
+#include "blkback.h"
 #include "cu.h"
 
 #define FE "/local/domain/0/pvfront-test/vbd/51712"
 #define BE "/local/domain/0/backend/vbd/0/51712"
 #define DEVID 51712u
 #define IODEPTH 4u
-#define FIRST 2048u            /* 1 MiB in */
-#define NSECT (12u * 2048u)    /* 12 MiB */
+#define NSECT (12u * 2048u)    /* 12 MiB from sector 0 (pvf_wl_run's range) */
 
 static struct pvf_xenplat *xp;
 static const char *loopdev, *image;
@@ -41,9 +43,10 @@ static void assert_no_leaks(void)
 	CU_ASSERT_EQUAL(st.watches, 0);
 }
 
-/* 1, 8, 11 and 12 pages (the last needs an indirect descriptor), 2 KiB
- * inside a page, 128 KiB, 1 MiB (256 segments), 256 KiB. */
-static const uint32_t sizes[] = { 8, 1, 88, 96, 4, 256, 2048, 512 };
+/* Request sizes in sectors: 1, 8, 11 and 12 pages (the last needs an
+ * indirect descriptor), 2 KiB inside a page, 128 KiB, 256 KiB, 1 MiB (256
+ * segments). */
+static const uint32_t sizes[] = { 8, 1, 88, 96, 4, 256, 512, 2048 };
 
 static void open_dev(struct pvf_xenblk **b, int persistent)
 {
@@ -80,25 +83,42 @@ static void open_dev(struct pvf_xenblk **b, int persistent)
 	CU_ASSERT(in->flush);
 }
 
-static void pass(struct pvf_xenblk *b, uint64_t first, uint64_t n, uint32_t seed, int write)
+/* pvf_wl_run over the first @bytes with @bs-byte requests, IODEPTH in
+ * flight, pattern @seed, verify on: a write pass reads everything back, a
+ * read pass of a range already written (@prefilled) only checks. */
+static void pass(struct pvf_xenblk *b, enum pvf_wl_rw rw, uint32_t bs, uint64_t bytes,
+		 uint32_t seed, bool prefilled)
 {
-	struct pvf_xenblk_wl wl = {
-		.first_sector = first, .nr_sectors = n, .sizes = sizes,
-		.nr_sizes = sizeof(sizes) / sizeof(sizes[0]), .iodepth = IODEPTH,
-		.seed = seed, .write = write, .verify = !write, .timeout_ms = 60000,
-	};
-	struct pvf_xenblk_wl_result r;
-	int rc = pvf_xenblk_run(b, &wl, &r);
+	static const char *const names[] = { "read", "write", "randread", "randwrite", "mixed" };
+	struct pvf_wl_opts o;
+	struct pvf_wl_result r;
+	struct pvf_wl_host h;
+	int rc;
 
-	printf("xenblk: %s %llu sectors at %llu seed %u: %d, %llu requests, %llu errors "
-	       "(first %d), %llu mismatches, %.3f s\n", write ? "write" : "verify",
-	       (unsigned long long)n, (unsigned long long)first, seed, rc,
-	       (unsigned long long)r.reqs, (unsigned long long)r.errors, r.first_error,
-	       (unsigned long long)r.mismatches, (double)r.elapsed_ns / 1e9);
+	memset(&o, 0, sizeof(o));
+	o.rw = rw;
+	o.bs = bs;
+	o.iodepth = IODEPTH;
+	o.queues = 1;
+	o.size = bytes;
+	o.verify = true;
+	o.seed = seed;
+	o.prefilled = prefilled;
+	rc = pvf_wl_run(pvf_wl_host_xen(&h, b), &o, &r);
+	printf("xenblk: %s bs %u over %llu bytes seed %u: %d, %llu requests (%llu reads, "
+	       "%llu writes), %llu errors, %llu verify errors, %.3f s%s%s\n", names[rw], bs,
+	       (unsigned long long)bytes, seed, rc, (unsigned long long)r.ios,
+	       (unsigned long long)r.reads, (unsigned long long)r.writes,
+	       (unsigned long long)r.errors, (unsigned long long)r.verify_errors,
+	       (double)r.elapsed_ns / 1e9, r.first_error[0] ? ": " : "", r.first_error);
 	CU_ASSERT_EQUAL(rc, 0);
 	CU_ASSERT_EQUAL(r.errors, 0);
-	CU_ASSERT_EQUAL(r.mismatches, 0);
-	CU_ASSERT_EQUAL(r.sectors, n);
+	CU_ASSERT_EQUAL(r.verify_errors, 0);
+	CU_ASSERT_EQUAL(r.ios, bytes / bs);
+	if (rw == PVF_WL_WRITE)
+		CU_ASSERT_EQUAL(r.writes, bytes / bs);
+	if (rw == PVF_WL_READ)
+		CU_ASSERT_EQUAL(r.reads, bytes / bs);
 }
 
 struct sync_req {
@@ -149,7 +169,7 @@ static void check_image(uint64_t first, uint64_t n, uint32_t seed)
 	for (uint64_t s = first; s < first + n; s += 8) {
 		CU_ASSERT_FATAL(pread(fd, buf, sizeof(buf), (off_t)(s * 512)) == (ssize_t)sizeof(buf));
 		for (unsigned int i = 0; i < 8; i++) {
-			pvf_xenblk_pattern(want, s + i, seed);
+			pvf_wl_pattern(want, s + i, seed);
 			if (memcmp(buf + i * 512, want, 512))
 				bad++;
 		}
@@ -165,10 +185,19 @@ static void test_connect_write_verify(void)
 	struct pvf_xenblk *b = NULL;
 
 	open_dev(&b, 1);
-	pass(b, FIRST, NSECT, 7, 1);
+	/* Every size writes (and reads back) a prefix, up to 32 requests'
+	 * worth; the 1 MiB requests cover the whole range last. */
+	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint64_t bytes = (uint64_t)sizes[i] * 512u * 32u;
+
+		pass(b, PVF_WL_WRITE, sizes[i] * 512u, bytes < NSECT * 512u ? bytes : NSECT * 512u,
+		     7, false);
+	}
+	/* Random reads and writes of the same pattern, each read checked. */
+	pass(b, PVF_WL_MIXED, 64u * 1024u, NSECT * 512u, 7, false);
 	CU_ASSERT_EQUAL(flush(b), 0);
-	pass(b, FIRST, NSECT, 7, 0);
-	check_image(FIRST, NSECT, 7);
+	pass(b, PVF_WL_READ, 256u * 1024u, NSECT * 512u, 7, true);
+	check_image(0, NSECT, 7);
 	{
 		const struct pvf_blk_stats *st = pvf_blk_get_stats(pvf_xenblk_core(b));
 
@@ -212,14 +241,14 @@ static void test_backend_recreated_with_requests_in_flight(void)
 			uint8_t *va = pvf_xenblk_page(b, r * 64 + pg);
 
 			for (unsigned int k = 0; k < 8; k++)
-				pvf_xenblk_pattern(va + k * 512, FIRST + r * 512 + pg * 8 + k, 99);
+				pvf_wl_pattern(va + k * 512, r * 512 + pg * 8 + k, 99);
 			seg[r][pg].frame = pvf_xenblk_frame(b, r * 64 + pg);
 			seg[r][pg].va = va;
 			seg[r][pg].first_sect = 0;
 			seg[r][pg].last_sect = 7;
 		}
 		req[r].op = PVF_BLK_OP_WRITE;
-		req[r].sector = FIRST + r * 512;
+		req[r].sector = r * 512;
 		req[r].segs = seg[r];
 		req[r].nr_segs = 64;
 		req[r].done = sync_done;
@@ -256,8 +285,8 @@ static void test_backend_recreated_with_requests_in_flight(void)
 		CU_ASSERT_EQUAL(s[r].status, 0);
 	CU_ASSERT_EQUAL(flush(b), 0);
 	/* Read back through the new connection, without persistent grants. */
-	pass(b, FIRST, IODEPTH * 512, 99, 0);
-	check_image(FIRST, IODEPTH * 512, 99);
+	pass(b, PVF_WL_READ, 128u * 1024u, IODEPTH * 512u * 512u, 99, true);
+	check_image(0, IODEPTH * 512, 99);
 	CU_ASSERT_EQUAL(pvf_xenblk_close(b), 0);
 	assert_no_leaks();
 }

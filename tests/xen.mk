@@ -20,13 +20,15 @@ tests_test_xen_plat_SOURCES = tests/test_xen_plat.c
 tests_test_xen_plat_CFLAGS = $(PVF_TEST_CFLAGS) -I$(top_srcdir)/tests
 tests_test_xen_plat_LDADD = libpvfront-xen.la $(PVF_TEST_LDADD) $(XENPLAT_LIBS)
 
-# The block core against the kernel's xen-blkback (platform/xen host);
+# The block core against the kernel's xen-blkback (platform/xen host),
+# driven by the workload of `pvfront blk` (harness/blkback_work.c in
+# libpvfblkback, with the xen host adapter harness/wl_xen.c);
 # skips (77) outside Xen or without PVF_XEN_LOOPDEV.
 check_PROGRAMS += tests/test_xen_blk
 TESTS += tests/test_xen_blk
-tests_test_xen_blk_SOURCES = tests/test_xen_blk.c
-tests_test_xen_blk_CFLAGS = $(PVF_TEST_CFLAGS) -I$(top_srcdir)/tests
-tests_test_xen_blk_LDADD = libpvfront-xen.la $(PVF_TEST_LDADD) $(XENPLAT_LIBS)
+tests_test_xen_blk_SOURCES = tests/test_xen_blk.c harness/wl_xen.c
+tests_test_xen_blk_CFLAGS = $(PVF_TEST_CFLAGS) -I$(top_srcdir)/tests -I$(top_srcdir)/harness
+tests_test_xen_blk_LDADD = libpvfront-xen.la $(PVF_BLKBACK_TEST_LDADD) $(XENPLAT_LIBS)
 
 EXTRA_DIST += tests/xen/run tests/xen/init tests/xen/xsdiff.expected
 

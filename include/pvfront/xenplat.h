@@ -204,6 +204,8 @@ struct pvf_blk *pvf_xenblk_core(struct pvf_xenblk *b);
 struct pvf_xenbus_dev *pvf_xenblk_xenbus(struct pvf_xenblk *b);
 void *pvf_xenblk_page(struct pvf_xenblk *b, uint32_t i);
 uint64_t pvf_xenblk_frame(struct pvf_xenblk *b, uint32_t i);
+/* Number of data pages (cfg->data_pages of the open). */
+uint32_t pvf_xenblk_data_pages(struct pvf_xenblk *b);
 
 /*
  * pvf_xenblk_pump - wait up to @timeout_ms for an event or a watch, then
@@ -227,6 +229,14 @@ int pvf_xenblk_connected(struct pvf_xenblk *b);
  * released anyway); -PVF_EBUSY (grants still mapped at the end).
  */
 int pvf_xenblk_close(struct pvf_xenblk *b);
+
+/*
+ * A minimal one-pass workload, kept for tests/test_xen_plat.  The workload
+ * engine of `pvfront blk --platform=xen` and tests/test_xen_blk is the
+ * harness's pvf_wl_run() (harness/blkback.h, with the adapter
+ * pvf_wl_host_xen() in harness/wl_xen.c): patterns, random mixes, queue
+ * depth, latency.  Its pattern (pvf_wl_pattern) differs from this one.
+ */
 
 /* Verification pattern of 512-byte sector @sector for @seed (for checking
  * the image file behind the backend). */

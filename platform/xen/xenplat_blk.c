@@ -2,8 +2,9 @@
 /*
  * Real-Xen platform: the block host.  The freestanding pvf_blk core driven
  * through its XenBus device (pvf_blk_xenbus_ops) over platform/xen, against
- * a real blkback (the kernel's xen-blkback in the tests), plus a
- * write/verify workload with several request sizes and queue depth.
+ * a real blkback (the kernel's xen-blkback in the tests), plus a minimal
+ * write/verify pass (test_xen_plat; the harness's pvf_wl_run is the full
+ * workload on this host, harness/wl_xen.c).
  * See <pvfront/xenplat.h>.
  */
 #include <errno.h>
@@ -231,6 +232,11 @@ PVF_API void *pvf_xenblk_page(struct pvf_xenblk *b, uint32_t i)
 PVF_API uint64_t pvf_xenblk_frame(struct pvf_xenblk *b, uint32_t i)
 {
 	return i < b->data_pages ? b->frames[i] : 0;
+}
+
+PVF_API uint32_t pvf_xenblk_data_pages(struct pvf_xenblk *b)
+{
+	return b->data_pages;
 }
 
 PVF_API int pvf_xenblk_close(struct pvf_xenblk *b)
