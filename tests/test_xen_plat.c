@@ -19,6 +19,7 @@
 #include <pvfront/blk.h>
 #include <pvfront/xenbus.h>
 #include <pvfront/xenplat.h>
+#include "blkback.h"
 #include "cu.h"
 
 static struct pvf_xenplat *xp;
@@ -345,18 +346,25 @@ static void test_toolstack_argument_checks(void)
 #define BLK_BE "/local/domain/0/backend/vbd/0/51744"
 #define BLK_DEVID 51744u
 
+/* 128 KiB of 8 KiB writes, two in flight, through the harness's workload
+ * engine (pvf_wl_run over pvf_wl_host_xen). */
 static void blk_write(struct pvf_xenblk *b, uint32_t seed)
 {
-	static const uint32_t sizes[] = { 8, 16 };
-	struct pvf_xenblk_wl wl = {
-		.first_sector = 0, .nr_sectors = 256, .sizes = sizes, .nr_sizes = 2,
-		.iodepth = 2, .seed = seed, .write = 1, .timeout_ms = 20000,
-	};
-	struct pvf_xenblk_wl_result r;
+	struct pvf_wl_opts o;
+	struct pvf_wl_result r;
+	struct pvf_wl_host h;
 
-	CU_ASSERT_EQUAL(pvf_xenblk_run(b, &wl, &r), 0);
+	memset(&o, 0, sizeof(o));
+	o.rw = PVF_WL_WRITE;
+	o.bs = 8192;
+	o.iodepth = 2;
+	o.queues = 1;
+	o.size = 256 * 512;
+	o.seed = seed;
+	CU_ASSERT_EQUAL(pvf_wl_run(pvf_wl_host_xen(&h, b), &o, &r), 0);
 	CU_ASSERT_EQUAL(r.errors, 0);
-	CU_ASSERT_EQUAL(r.sectors, 256);
+	CU_ASSERT_EQUAL(r.writes, 16);
+	CU_ASSERT_EQUAL(r.bytes, 256 * 512);
 }
 
 static int blk_sysfs_present(void)

@@ -16,9 +16,9 @@ tests_test_xen_xsdiff_LDADD = $(PVF_TEST_LDADD)
 # The real-Xen platform; skips (77) outside a Xen domain.
 check_PROGRAMS += tests/test_xen_plat
 TESTS += tests/test_xen_plat
-tests_test_xen_plat_SOURCES = tests/test_xen_plat.c
-tests_test_xen_plat_CFLAGS = $(PVF_TEST_CFLAGS) -I$(top_srcdir)/tests
-tests_test_xen_plat_LDADD = libpvfront-xen.la $(PVF_TEST_LDADD) $(XENPLAT_LIBS)
+tests_test_xen_plat_SOURCES = tests/test_xen_plat.c harness/wl_xen.c
+tests_test_xen_plat_CFLAGS = $(PVF_TEST_CFLAGS) -I$(top_srcdir)/tests -I$(top_srcdir)/harness
+tests_test_xen_plat_LDADD = libpvfront-xen.la $(PVF_BLKBACK_TEST_LDADD) $(XENPLAT_LIBS)
 
 # The block core against the kernel's xen-blkback (platform/xen host),
 # driven by the workload of `pvfront blk` (harness/blkback_work.c in

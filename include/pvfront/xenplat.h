@@ -231,48 +231,10 @@ int pvf_xenblk_connected(struct pvf_xenblk *b);
 int pvf_xenblk_close(struct pvf_xenblk *b);
 
 /*
- * A minimal one-pass workload, kept for tests/test_xen_plat.  The workload
- * engine of `pvfront blk --platform=xen` and tests/test_xen_blk is the
- * harness's pvf_wl_run() (harness/blkback.h, with the adapter
- * pvf_wl_host_xen() in harness/wl_xen.c): patterns, random mixes, queue
- * depth, latency.  Its pattern (pvf_wl_pattern) differs from this one.
+ * Workloads over a pvf_xenblk host: the harness's pvf_wl_run()
+ * (harness/blkback.h) through the adapter pvf_wl_host_xen()
+ * (harness/wl_xen.c), the same engine as on the loopback platform.
  */
-
-/* Verification pattern of 512-byte sector @sector for @seed (for checking
- * the image file behind the backend). */
-void pvf_xenblk_pattern(void *buf, uint64_t sector, uint32_t seed);
-
-struct pvf_xenblk_wl {
-	uint64_t first_sector;     /* range used */
-	uint64_t nr_sectors;
-	const uint32_t *sizes;     /* request sizes in sectors, used in turn */
-	unsigned int nr_sizes;
-	unsigned int iodepth;      /* requests in flight, >= 1 */
-	uint32_t seed;
-	int write, verify;         /* write the pattern / read it back and check
-				    * (neither: plain reads; both: -PVF_EINVAL) */
-	int timeout_ms;            /* for the whole pass; 0: 60000 */
-};
-
-struct pvf_xenblk_wl_result {
-	uint64_t reqs, sectors;    /* requests completed / sectors moved */
-	uint64_t errors;           /* requests completed with an error */
-	uint64_t mismatches;       /* sectors whose read-back differed */
-	int first_error;           /* status of the first failed request */
-	uint64_t first_bad_sector; /* first mismatch (valid if mismatches) */
-	uint64_t elapsed_ns;
-};
-
-/*
- * pvf_xenblk_run - one pass over the range: requests of sizes[] in turn
- * (each split over whole pages of the host's data pages; needs iodepth *
- * ceil(max size / 8) data pages), @iodepth in flight.  write: data is the
- * pattern; verify (read): every sector is checked against the pattern.
- * Returns 0 (see @res for errors and mismatches); -PVF_EINVAL (bad
- * workload, not enough data pages); -PVF_ETIMEDOUT; a submit error.
- */
-int pvf_xenblk_run(struct pvf_xenblk *b, const struct pvf_xenblk_wl *wl,
-		   struct pvf_xenblk_wl_result *res);
 
 struct pvf_xennet;
 
