@@ -43,6 +43,7 @@ include tests/xen.mk
 include tests/fuzz.mk
 include tests/start_info.mk
 include tests/netback_steer.mk
+include tests/negotiation_doc.mk
 
 # The `pvfront` command as a user runs it.
 check_PROGRAMS += tests/test_harness
