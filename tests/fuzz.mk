@@ -14,9 +14,14 @@ PVF_FUZZ_TARGET_SOURCES = \
 	tests/fuzz/fuzz_net.c \
 	tests/fuzz/fuzz_unplug_matrix.c \
 	tests/fuzz/fuzz_xsd.c \
+	tests/fuzz/fuzz_blkback.c \
+	tests/fuzz/fuzz_netback.c \
+	harness/env.c harness/env.h \
+	harness/netback_rawfront.c harness/netback_rawfront.h \
 	tests/blk_testback.c tests/blk_testback_fx.c tests/blk_testback.h \
 	tests/net_testback.c tests/net_testback.h
-PVF_FUZZ_LDADD = tests/libpvffake.la harness/libpvfunplugemu.la $(PVF_TEST_LDADD) $(JSONC_LIBS)
+PVF_FUZZ_LDADD = tests/libpvffake.la harness/libpvfunplugemu.la harness/libpvfblkback.la \
+	harness/libpvfnetback.la $(PVF_TEST_LDADD) $(JSONC_LIBS)
 
 check_PROGRAMS += tests/test_fuzz
 TESTS += tests/test_fuzz
@@ -43,7 +48,8 @@ PVF_FUZZER_LIBS = tests/libpvffake.la tests/fuzz/libpvffuzzcore.la $(XENSTORE_LI
 PVF_FUZZER_COMMON = tests/fuzz/libfuzzer.c tests/fuzz/fuzz_common.c tests/fuzz/fuzz.h
 
 noinst_PROGRAMS += tests/fuzz/fuzz_xs tests/fuzz/fuzz_blk tests/fuzz/fuzz_net \
-	tests/fuzz/fuzz_unplug_matrix tests/fuzz/fuzz_xsd
+	tests/fuzz/fuzz_unplug_matrix tests/fuzz/fuzz_xsd tests/fuzz/fuzz_blkback \
+	tests/fuzz/fuzz_netback
 
 tests_fuzz_fuzz_xs_SOURCES = $(PVF_FUZZER_COMMON) tests/fuzz/fuzz_xs.c
 tests_fuzz_fuzz_xs_CFLAGS = $(PVF_FUZZER_CC_FLAGS) -DPVF_FUZZ_ENTRY=pvf_fuzz_xs
@@ -73,4 +79,19 @@ tests_fuzz_fuzz_xsd_SOURCES = $(PVF_FUZZER_COMMON) tests/fuzz/fuzz_xsd.c
 tests_fuzz_fuzz_xsd_CFLAGS = $(PVF_FUZZER_CC_FLAGS) -DPVF_FUZZ_ENTRY=pvf_fuzz_xsd
 tests_fuzz_fuzz_xsd_LDFLAGS = $(PVF_FUZZER_LINK_FLAGS)
 tests_fuzz_fuzz_xsd_LDADD = $(PVF_FUZZER_LIBS)
+# The backends are compiled in (instrumented) with the harness environment
+# and, for netback, the raw test frontend.
+tests_fuzz_fuzz_blkback_SOURCES = $(PVF_FUZZER_COMMON) tests/fuzz/fuzz_blkback.c \
+	$(pvf_blkback_lib_sources) harness/env.c harness/env.h
+tests_fuzz_fuzz_blkback_CFLAGS = $(PVF_FUZZER_CC_FLAGS) -DPVF_FUZZ_ENTRY=pvf_fuzz_blkback
+tests_fuzz_fuzz_blkback_LDFLAGS = $(PVF_FUZZER_LINK_FLAGS)
+tests_fuzz_fuzz_blkback_LDADD = $(PVF_FUZZER_LIBS)
+
+tests_fuzz_fuzz_netback_SOURCES = $(PVF_FUZZER_COMMON) tests/fuzz/fuzz_netback.c \
+	$(pvf_netback_sources) harness/toolstack.h harness/toolstack.c \
+	harness/env.c harness/env.h \
+	harness/netback_rawfront.c harness/netback_rawfront.h
+tests_fuzz_fuzz_netback_CFLAGS = $(PVF_FUZZER_CC_FLAGS) -DPVF_FUZZ_ENTRY=pvf_fuzz_netback
+tests_fuzz_fuzz_netback_LDFLAGS = $(PVF_FUZZER_LINK_FLAGS)
+tests_fuzz_fuzz_netback_LDADD = $(PVF_FUZZER_LIBS)
 endif

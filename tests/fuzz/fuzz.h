@@ -2,7 +2,8 @@
 /*
  * Fuzz targets for the code that takes peer-controlled input: xenstore
  * values, block and network response rings, the unplug policy matrix
- * parser and the embedded xenstore server's wire input.
+ * parser, the embedded xenstore server's wire input, and the harness's
+ * userspace backends (blkback, netback) facing a hostile frontend.
  *
  * Every target has libFuzzer's LLVMFuzzerTestOneInput shape,
  *   int pvf_fuzz_NAME(const uint8_t *data, size_t size);
@@ -37,12 +38,18 @@ int pvf_fuzz_blk(const uint8_t *data, size_t size);
 int pvf_fuzz_net(const uint8_t *data, size_t size);
 int pvf_fuzz_unplug_matrix(const uint8_t *data, size_t size);
 int pvf_fuzz_xsd(const uint8_t *data, size_t size);
+int pvf_fuzz_blkback(const uint8_t *data, size_t size);
+int pvf_fuzz_netback(const uint8_t *data, size_t size);
 
 /* Release what a target keeps between inputs (the xenstore server of
  * pvf_fuzz_xsd, the temporary directory of pvf_fuzz_unplug_matrix).
  * Safe to call when nothing is kept. */
 void pvf_fuzz_xsd_fini(void);
 void pvf_fuzz_unplug_matrix_fini(void);
+/* The harness environment (xenstore, hypervisor, guest) of the backend
+ * targets, and blkback's image file. */
+void pvf_fuzz_blkback_fini(void);
+void pvf_fuzz_netback_fini(void);
 
 /* Record an invariant violation (printf format); returns
  * PVF_FUZZ_VIOLATION so a target can `return pvf_fuzz_fail(...)`.  The
@@ -118,6 +125,8 @@ extern const struct pvf_fuzz_seed pvf_fuzz_blk_corpus[];
 extern const struct pvf_fuzz_seed pvf_fuzz_net_corpus[];
 extern const struct pvf_fuzz_seed pvf_fuzz_unplug_matrix_corpus[];
 extern const struct pvf_fuzz_seed pvf_fuzz_xsd_corpus[];
+extern const struct pvf_fuzz_seed pvf_fuzz_blkback_corpus[];
+extern const struct pvf_fuzz_seed pvf_fuzz_netback_corpus[];
 
 /* A string literal as a seed (without its NUL). */
 #define PVF_FUZZ_STR(s) { (const uint8_t *)(s), sizeof(s) - 1 }

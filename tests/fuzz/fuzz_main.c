@@ -13,8 +13,9 @@
  * Environment:
  *   PVF_FUZZ_SEED=N    seed (decimal or 0x hex); default PVF_FUZZ_DEFAULT_SEED
  *   PVF_FUZZ_ITERS=N   iterations per target (default: per target, sized for
- *                      ~20 s for the whole program under ASan on 2 cores)
- *   PVF_FUZZ_TARGET=a,b  run only these targets (xs blk net unplug_matrix xsd)
+ *                      ~25 s for the whole program under ASan on 2 cores)
+ *   PVF_FUZZ_TARGET=a,b  run only these targets (xs blk net unplug_matrix xsd
+ *                      blkback netback)
  *   PVF_FUZZ_REPLAY=file  run one input (through PVF_FUZZ_TARGET's targets,
  *                      default all) instead of the loop; exit 0/1
  *   PVF_FUZZ_OUT=dir   where failing inputs are written (default ".")
@@ -73,6 +74,10 @@ static const struct target targets[] = {
 	{ "unplug_matrix", pvf_fuzz_unplug_matrix, pvf_fuzz_unplug_matrix_corpus, dict_matrix,
 	  5000, 1024, pvf_fuzz_unplug_matrix_fini },
 	{ "xsd", pvf_fuzz_xsd, pvf_fuzz_xsd_corpus, dict_xsd, 1500, 1024, pvf_fuzz_xsd_fini },
+	{ "blkback", pvf_fuzz_blkback, pvf_fuzz_blkback_corpus, NULL, 150, 512,
+	  pvf_fuzz_blkback_fini },
+	{ "netback", pvf_fuzz_netback, pvf_fuzz_netback_corpus, NULL, 150, 512,
+	  pvf_fuzz_netback_fini },
 };
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 
@@ -547,6 +552,8 @@ static void test_fuzz_blk(void) { check_target("blk"); }
 static void test_fuzz_net(void) { check_target("net"); }
 static void test_fuzz_unplug_matrix(void) { check_target("unplug_matrix"); }
 static void test_fuzz_xsd(void) { check_target("xsd"); }
+static void test_fuzz_blkback(void) { check_target("blkback"); }
+static void test_fuzz_netback(void) { check_target("netback"); }
 
 /* ---- replay ------------------------------------------------------------------------ */
 
@@ -636,6 +643,8 @@ int main(void)
 		PVF_TEST(test_fuzz_net),
 		PVF_TEST(test_fuzz_unplug_matrix),
 		PVF_TEST(test_fuzz_xsd),
+		PVF_TEST(test_fuzz_blkback),
+		PVF_TEST(test_fuzz_netback),
 	};
 	struct pvf_test run[sizeof(all) / sizeof(all[0]) + 1];
 	const char *s;
