@@ -272,6 +272,10 @@ struct pvf_wl_opts {
 	bool null;
 	char profile[32];          /* default "linux" */
 	bool verify, json;
+	bool untrusted;            /* --untrusted: the backend is not trusted
+				    * (loopback: the toolstack writes
+				    * trusted=0; xen: the frontend's config):
+				    * the core bounces data */
 	uint32_t seed;             /* pattern seed; default 1 */
 	uint64_t null_size;        /* null device size in bytes; default 1 GiB */
 	bool prefilled;            /* the range already holds the pattern of

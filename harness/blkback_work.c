@@ -94,7 +94,7 @@ int pvf_wl_parse(int argc, char **argv, struct pvf_wl_opts *o, char *err, size_t
 		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
 			return 1;
 		if (eq && (!strcmp(a, "--null") || !strcmp(a, "--verify") || !strcmp(a, "--json") ||
-			   !strcmp(a, "--help")))
+			   !strcmp(a, "--untrusted") || !strcmp(a, "--help")))
 			return bad(err, errsz, "option %s takes no value", a);
 		if (!strcmp(a, "--null")) {
 			o->null = true;
@@ -106,6 +106,10 @@ int pvf_wl_parse(int argc, char **argv, struct pvf_wl_opts *o, char *err, size_t
 		}
 		if (!strcmp(a, "--json")) {
 			o->json = true;
+			continue;
+		}
+		if (!strcmp(a, "--untrusted")) {
+			o->untrusted = true;
 			continue;
 		}
 		if (strncmp(a, "--", 2))

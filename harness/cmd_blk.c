@@ -18,11 +18,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/loop.h>
+#include <xenstore.h>
 #include <pvfront/errno.h>
 #include <pvfront/xenplat.h>
 #include "blkback.h"
 #include "commands.h"
 #include "env.h"
+#include "toolstack.h"
 
 static void usage(void)
 {
@@ -42,6 +44,8 @@ static void usage(void)
 	       "  --null-size BYTES  size of the null device (default 1G)\n"
 	       "  --profile NAME     backend feature set: linux, qdisk, qdisk-legacy, minimal\n"
 	       "  --verify           write patterns (block number + seed), check on read-back\n"
+	       "  --untrusted        the backend is not trusted (the toolstack writes\n"
+	       "                     trusted=0): blkfront copies data through bounce pages\n"
 	       "  --seed N           pattern seed (default 1)\n"
 	       "  --json             one JSON object on stdout\n"
 	       "  (--opt VALUE and --opt=VALUE are the same)\n"
@@ -92,22 +96,25 @@ static void print_result(const struct pvf_wl_opts *o, const struct pvf_blk *blk,
 		       "\"lat_p50_us\":%.1f,\"lat_p99_us\":%.1f,\"lat_max_us\":%.1f,"
 		       "\"notify_per_req\":%.4f,\"fe_notify_per_req\":%.4f,"
 		       "\"be_notify_per_req\":%.4f,\"errors\":%llu,\"verify\":%s,"
-		       "\"verify_errors\":%llu}\n",
+		       "\"verify_errors\":%llu,\"bounce\":%s,\"untrusted\":%s}\n",
 		       rw[o->rw], o->bs, o->iodepth, in->nr_queues, profile,
 		       o->null ? "null" : "image", in->ring_order, in->max_indirect_segs,
 		       in->persistent ? "true" : "false", (unsigned long long)r->ios,
 		       (unsigned long long)r->bytes, secs, iops, mbs, (double)r->lat_p50_ns / 1e3,
 		       (double)r->lat_p99_ns / 1e3, (double)r->lat_max_ns / 1e3, fe_n + be_n, fe_n,
 		       be_n, (unsigned long long)r->errors, o->verify ? "true" : "false",
-		       (unsigned long long)r->verify_errors);
+		       (unsigned long long)r->verify_errors, in->bounce ? "true" : "false",
+		       in->untrusted ? "true" : "false");
 		return;
 	}
 	printf("pvfront blk: %s bs=%u iodepth=%u queues=%u profile=%s device=%s\n", rw[o->rw],
 	       o->bs, o->iodepth, in->nr_queues, profile, device);
 	printf("  negotiated: ring order %u (%u slots), indirect %u, persistent %s, flush %s, "
-	       "discard %s\n", in->ring_order, in->ring_size, in->max_indirect_segs,
+	       "discard %s%s\n", in->ring_order, in->ring_size, in->max_indirect_segs,
 	       in->persistent ? "yes" : "no", in->flush ? "yes" : "no",
-	       in->discard ? "yes" : "no");
+	       in->discard ? "yes" : "no",
+	       in->untrusted ? ", bounce buffers (untrusted backend)"
+	       : in->bounce ? ", data copied through the persistent-grant pool" : "");
 	printf("  %llu requests in %.3f s: %.0f IOPS, %.2f MB/s\n", (unsigned long long)r->ios,
 	       secs, iops, mbs);
 	printf("  latency: p50 %.1f us, p99 %.1f us, max %.1f us\n", (double)r->lat_p50_ns / 1e3,
@@ -173,6 +180,14 @@ int pvf_blk_job(struct pvf_env *env, const struct pvf_wl_opts *o, unsigned int d
 
 	rc = pvf_bb_toolstack_add(devid, pvf_lb_guest_domid(env->guest), 0, &bc, fe, sizeof(fe),
 				  be, sizeof(be));
+	if (!rc && o->untrusted) {
+		/* as a toolstack does for a backend in a domain it does not trust */
+		struct xs_handle *xs = xs_open(0);
+
+		rc = xs ? pvf_ts_write(xs, XBT_NULL, fe, "trusted", "0") : -PVF_EIO;
+		if (xs)
+			xs_close(xs);
+	}
 	if (!rc)
 		rc = pvf_bb_create(env->hv, &bc, fe, be, &b);
 	if (!rc)
@@ -285,6 +300,8 @@ static int cmd_blk_xen(const struct pvf_wl_opts *o)
 		return 1;
 	}
 	pvf_blk_job_frontend_config(o, &fc);
+	if (o->untrusted)
+		fc.trusted = 0; /* pvf_xenblk_open writes the toolstack nodes itself */
 	memset(&c, 0, sizeof(c));
 	c.fe_dir = XEN_FE;
 	c.devid = XEN_DEVID;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include "cu.h"
 
 /* Run `pvfront ARGS`, capture stdout+stderr into @out; return exit status. */
@@ -73,6 +74,43 @@ static void test_selftest_passes(void)
 	CU_ASSERT_PTR_NULL(strstr(out, "FAIL"));
 }
 
+/* --untrusted: the toolstack writes trusted=0, the frontends bounce (and
+ * say so); without it they do not.  Data still verified. */
+static void test_untrusted_backend(void)
+{
+	char img[] = "/tmp/pvf-harness-img-XXXXXX";
+	char args[256];
+	int fd = mkstemp(img);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(ftruncate(fd, 4 << 20), 0);
+	close(fd);
+	snprintf(args, sizeof(args), "blk --image %s --rw mixed --size 1M --iodepth 4 --verify "
+		 "--untrusted --json", img);
+	CU_ASSERT_EQUAL(run(args, out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"untrusted\":true"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"verify_errors\":0,"));
+	snprintf(args, sizeof(args), "blk --image %s --rw mixed --size 1M --verify --profile "
+		 "minimal", img);
+	CU_ASSERT_EQUAL(run(args, out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "bounce buffers"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "verify: ok"));
+	snprintf(args, sizeof(args), "blk --image %s --rw mixed --size 1M --verify --profile "
+		 "minimal --untrusted", img);
+	CU_ASSERT_EQUAL(run(args, out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "bounce buffers (untrusted backend)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "verify: ok"));
+	unlink(img);
+	CU_ASSERT_EQUAL(run("blk --null --untrusted=1", out, sizeof(out)), 2);
+
+	CU_ASSERT_EQUAL(run("net --count 200 --untrusted --json", out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"bounce\":true"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"verified\":200,"));
+	CU_ASSERT_EQUAL(run("net --count 200 --json", out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"bounce\":false"));
+	CU_ASSERT_EQUAL(run("net --platform=xen --untrusted", out, sizeof(out)), 2);
+}
+
 static void test_main_job_runs_clean(void)
 {
 	CU_ASSERT_EQUAL(run("run --rounds 500", out, sizeof(out)), 0);
@@ -119,6 +157,7 @@ int main(void)
 		PVF_TEST(test_help_lists_commands),
 		PVF_TEST(test_bad_arguments_exit_2),
 		PVF_TEST(test_selftest_passes),
+		PVF_TEST(test_untrusted_backend),
 		PVF_TEST(test_main_job_runs_clean),
 		PVF_TEST(test_main_job_blacklisted_stays_emulated),
 		PVF_TEST_END

@@ -208,6 +208,7 @@ PVF_API int pvf_blk_negotiate(const struct pvf_blk_config *cfg, const struct pvf
 		if (info->nr_queues == 0)
 			info->nr_queues = 1;
 		info->bounce = !trusted;
+		info->untrusted = !trusted;
 	}
 	if (what & PVF_BLK_READ_DEVICE) {
 		uint32_t ss = be->sector_size;

@@ -234,6 +234,8 @@ struct pvf_blk_info {
 	uint32_t ring_size;            /* requests per ring */
 	uint32_t nr_queues;
 	bool bounce;                   /* data copied through the core's pool */
+	bool untrusted;                /* config or the `trusted` key said the
+					* backend is not trusted: bounce */
 	/* device */
 	uint64_t sectors;              /* 512-byte units (2024 rule) */
 	uint32_t sector_size;
