@@ -88,7 +88,10 @@ tests_fuzz_fuzz_blkback_LDFLAGS = $(PVF_FUZZER_LINK_FLAGS)
 tests_fuzz_fuzz_blkback_LDADD = $(PVF_FUZZER_LIBS)
 
 tests_fuzz_fuzz_netback_SOURCES = $(PVF_FUZZER_COMMON) tests/fuzz/fuzz_netback.c \
-	$(pvf_netback_sources) harness/toolstack.h harness/toolstack.c \
+	harness/netback.h harness/netback_internal.h harness/netback.c \
+	harness/netback_xs.c harness/netback_tx.c harness/netback_rx.c \
+	harness/netback_pkt.c harness/netback_ctrl.c harness/tap.h harness/tap.c \
+	harness/toolstack.h harness/toolstack.c \
 	harness/env.c harness/env.h \
 	harness/netback_rawfront.c harness/netback_rawfront.h
 tests_fuzz_fuzz_netback_CFLAGS = $(PVF_FUZZER_CC_FLAGS) -DPVF_FUZZ_ENTRY=pvf_fuzz_netback
