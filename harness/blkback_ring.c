@@ -248,7 +248,9 @@ static int16_t do_rw(struct bb_queue *q, struct bb_io *io, uint8_t op, uint64_t 
 		io->iov[0].iov_len = (size_t)total * SECT;
 		if (b->fd >= 0 && full_io(b->fd, wr, io->iov, 1, (off_t)(sector * SECT)))
 			return BLKIF_RSP_ERROR;
-		if (!wr) {
+		/* The null device moves no data: never copy the bounce buffer
+		 * (an earlier request's data) into the guest's pages. */
+		if (!wr && b->fd >= 0) {
 			p = q->bounce;
 			for (i = 0; i < nseg; i++) {
 				uint32_t len = (uint32_t)(segs[i].last_sect - segs[i].first_sect + 1) * SECT;

@@ -189,6 +189,32 @@ static void test_rw_flush_discard_image(void)
 	finish();
 }
 
+/* The null device moves no data, with grant copy too: a read leaves the
+ * guest's page as it was (it once received the backend's bounce buffer,
+ * i.e. an earlier request's data). */
+static void test_null_grant_copy_read_moves_nothing(void)
+{
+	struct pvf_bb_config bc;
+	struct pvf_blk_config fc;
+	static uint8_t w[4096], r[4096];
+	size_t i;
+
+	pvf_bb_profile(&bc, "qdisk");
+	CU_ASSERT_TRUE_FATAL(bc.grant_copy);
+	start(&bc);
+	pvf_blk_config_default(&fc);
+	fc.persistent = 0; /* data pages granted directly: the backend's copy lands there */
+	client(&fc);
+	memset(w, 0x5a, sizeof(w));
+	CU_ASSERT_EQUAL(pvf_bbc_io(&cl, PVF_BLK_OP_WRITE, 0, w, 8, 3000), 0);
+	memset(pvf_bbc_page(&cl, 0), 0xaa, 4096);
+	CU_ASSERT_EQUAL(pvf_bbc_io(&cl, PVF_BLK_OP_READ, 8, r, 8, 3000), 0);
+	for (i = 0; i < sizeof(r) && r[i] == 0xaa; i++)
+		;
+	CU_ASSERT_EQUAL(i, sizeof(r));
+	finish();
+}
+
 static void test_persistent_reused(void)
 {
 	struct pvf_bb_config bc;
@@ -619,6 +645,7 @@ static const struct pvf_test tests[] = {
 	PVF_TEST(test_profile_qdisk_and_minimal),
 	PVF_TEST(test_old_ring_scheme),
 	PVF_TEST(test_rw_flush_discard_image),
+	PVF_TEST(test_null_grant_copy_read_moves_nothing),
 	PVF_TEST(test_persistent_reused),
 	PVF_TEST(test_readonly_refuses_writes),
 	PVF_TEST(test_invalid_requests),
