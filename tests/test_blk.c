@@ -92,7 +92,8 @@ static void test_ring_matrix(void)
 	static const struct ring_case cases[] = {
 		{ NULL, NULL, 4, 0 },  { "0", NULL, 4, 0 },  { "4", NULL, 4, 4 },
 		{ "4", NULL, 2, 2 },   { "9", NULL, 4, 4 },  { NULL, "4", 4, 2 },
-		{ NULL, "16", 4, 4 },  { NULL, "6", 4, 2 },  { NULL, "1", 4, 0 },
+		{ NULL, "16", 4, 4 },  { NULL, "6", 4, 1 },  { NULL, "1", 4, 0 },
+		{ NULL, "12", 4, 2 },
 		{ "1", "8", 4, 3 },    { "3", "2", 4, 3 },   { "4", "16", 0, 0 },
 	};
 	size_t i;

@@ -9,9 +9,9 @@
  *   max-ring-page-order = n   o == 0: ring-ref
  *   and/or max-ring-pages = m o > 0 : ring-ref0..N-1, ring-page-order = o,
  *                                     num-ring-pages = 2^o (both schemes)
- * The backend's order is MAX(max-ring-page-order, log2(max-ring-pages)),
- * as the header defines the frontend's maximum; a max-ring-pages that is
- * not a power of two is rounded down.
+ * The backend's order is MAX(max-ring-page-order, ffs(max-ring-pages) - 1),
+ * as the header defines the frontend's maximum (a max-ring-pages that is
+ * not the power of two it must be counts by its lowest set bit).
  * Queues: min(cfg, multi-queue-max-queues (default 1)); more than one
  * writes multi-queue-num-queues and queue-N/{ring-ref*,event-channel}.
  */
@@ -160,6 +160,18 @@ PVF_API int pvf_blk_read_backend(const struct pvf_platform *p, const char *dir,
 	return pvf_blk_read_backend_txn(p, 0, dir, what, be);
 }
 
+/* ffs(v) - 1, and 0 for 0. */
+static uint32_t lowest_bit(uint32_t v)
+{
+	uint32_t o = 0;
+
+	while (v && !(v & 1u)) {
+		v >>= 1;
+		o++;
+	}
+	return o;
+}
+
 static uint32_t log2_floor(uint32_t v)
 {
 	uint32_t o = 0;
@@ -196,8 +208,11 @@ PVF_API int pvf_blk_negotiate(const struct pvf_blk_config *cfg, const struct pvf
 
 		if (be->present & PVF_BLK_BE_RING_ORDER)
 			order = be->max_ring_page_order;
+		/* blkif.h: ring-page-order <= MAX(ffs(max-ring-pages) - 1,
+		 * max-ring-page-order); a value that is not the power of two it
+		 * must be counts only its lowest set bit (6 -> 2 pages). */
 		if (be->present & PVF_BLK_BE_RING_PAGES)
-			order = PVF_MAX(order, log2_floor(be->max_ring_pages));
+			order = PVF_MAX(order, lowest_bit(be->max_ring_pages));
 		order = PVF_MIN(order, (uint32_t)cfg->max_ring_page_order);
 		order = PVF_MIN(order, PVF_BLK_MAX_RING_ORDER);
 		info->ring_order = order;
