@@ -248,14 +248,17 @@ static int16_t do_rw(struct bb_queue *q, struct bb_io *io, uint8_t op, uint64_t 
 		io->iov[0].iov_len = (size_t)total * SECT;
 		if (b->fd >= 0 && full_io(b->fd, wr, io->iov, 1, (off_t)(sector * SECT)))
 			return BLKIF_RSP_ERROR;
-		/* The null device moves no data: never copy the bounce buffer
-		 * (an earlier request's data) into the guest's pages. */
-		if (!wr && b->fd >= 0) {
+		if (!wr) {
 			p = q->bounce;
 			for (i = 0; i < nseg; i++) {
 				uint32_t len = (uint32_t)(segs[i].last_sect - segs[i].first_sect + 1) * SECT;
 
-				if (pvf_lb_be_copy(b->be, segs[i].gref, segs[i].first_sect * SECT, p, len, 1))
+				/* The null device moves no data: a copy of 0 bytes
+				 * still checks the grant (writable, valid) but never
+				 * hands the guest the bounce buffer, which holds an
+				 * earlier request's data. */
+				if (pvf_lb_be_copy(b->be, segs[i].gref, segs[i].first_sect * SECT, p,
+						   b->fd >= 0 ? len : 0, 1))
 					return BLKIF_RSP_ERROR;
 				p += len;
 			}
