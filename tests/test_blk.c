@@ -32,6 +32,19 @@ static void test_garbage_transport_keys(void)
 	}
 }
 
+/* A multi-queue-max-queues of 0 means one queue (with a warning), as in
+ * Linux blkfront and pvfront's netfront; it does not fail the connect. */
+static void test_zero_max_queues_is_one(void)
+{
+	struct tb_fx *fx = tb_fx_new(2048);
+
+	fx->cfg.nr_queues = 4;
+	tb_fx_be(fx, "multi-queue-max-queues", "0");
+	CU_ASSERT_EQUAL(tb_fx_connect(fx), 0);
+	CU_ASSERT_EQUAL(pvf_blk_get_info(&fx->blk)->nr_queues, 1);
+	CU_ASSERT_EQUAL(tb_fx_free(fx), 0);
+}
+
 static void test_garbage_device_keys(void)
 {
 	static const char *const keys[][2] = {
@@ -659,6 +672,7 @@ static void test_events_and_spurious(void)
 
 static const struct pvf_test tests[] = {
 	PVF_TEST(test_garbage_transport_keys),
+	PVF_TEST(test_zero_max_queues_is_one),
 	PVF_TEST(test_garbage_device_keys),
 	PVF_TEST(test_parse_accepts_edges),
 	PVF_TEST(test_ring_matrix),

@@ -79,9 +79,14 @@ static int read_transport(const struct pvf_platform *p, uint32_t txn, const char
 	if ((r = rd_u32(p, txn, dir, "multi-queue-max-queues", &be->max_queues,
 			&be->present, PVF_BLK_BE_QUEUES)))
 		return r;
-	if (be->max_ring_pages == 0 || be->max_queues == 0) {
-		pvf_warn(p, "blk: %s: max-ring-pages or multi-queue-max-queues is 0", dir);
+	if (be->max_ring_pages == 0) {
+		pvf_warn(p, "blk: %s: max-ring-pages is 0", dir);
 		return -PVF_EPROTO;
+	}
+	if (be->max_queues == 0) {
+		/* as Linux blkfront and pvfront's netfront: at least one queue */
+		pvf_warn(p, "blk: %s: multi-queue-max-queues is 0: one queue", dir);
+		be->max_queues = 1;
 	}
 	return 0;
 }
