@@ -44,6 +44,7 @@ include tests/fuzz.mk
 include tests/start_info.mk
 include tests/netback_steer.mk
 include tests/negotiation_doc.mk
+include tests/guest_fragment.mk
 
 # The `pvfront` command as a user runs it.
 check_PROGRAMS += tests/test_harness
