@@ -186,6 +186,17 @@ static void test_clamp_and_garbage(void)
 	CU_ASSERT_EQUAL(pvf_net_port(&fx->net, 1, 0), pvf_net_port(&fx->net, 1, 1));
 	pvf_fake_xs_set(fx->f, NTB_BE "/carrier", "1");
 	CU_ASSERT_EQUAL(pvf_net_refresh_link(&fx->net), 1);
+	/* malformed, also when too long to be a number: up, not an error */
+	pvf_fake_xs_set(fx->f, NTB_BE "/carrier", "0");
+	CU_ASSERT_EQUAL(pvf_net_refresh_link(&fx->net), 0);
+	pvf_fake_xs_set(fx->f, NTB_BE "/carrier", "down");
+	CU_ASSERT_EQUAL(pvf_net_refresh_link(&fx->net), 1);
+	pvf_fake_xs_set(fx->f, NTB_BE "/carrier", "0");
+	CU_ASSERT_EQUAL(pvf_net_refresh_link(&fx->net), 0);
+	pvf_fake_xs_set(fx->f, NTB_BE "/carrier", "000000000000000000000000000000000000000000000");
+	CU_ASSERT_EQUAL(pvf_net_refresh_link(&fx->net), 1);
+	CU_ASSERT(pvf_net_get_info(&fx->net)->carrier);
+	CU_ASSERT_EQUAL(pvf_net_refresh_link(NULL), -PVF_EINVAL);
 	CU_ASSERT_EQUAL(ntb_fx_free(fx), 0);
 
 	/* garbage queue count: one queue; bad mac: refused */

@@ -454,7 +454,11 @@ int pvf_net_hash_configure(struct pvf_net *net, const struct pvf_net_hash_cfg *h
 
 /*
  * pvf_net_refresh_link - re-read the backend's `carrier` key (the XenBus
- * watch covers only the state node).  Returns 1 up, 0 down; xs errors.
+ * watch covers only the state node) into info.carrier.  Absent or
+ * malformed means up (a malformed value is logged).
+ * Returns 1 up, 0 down; -PVF_EINVAL (NULL @net); -PVF_E2BIG (backend path
+ * too long); errors of ops->xs_read other than a missing key (-PVF_EACCES,
+ * -PVF_EIO, ...).
  */
 int pvf_net_refresh_link(struct pvf_net *net);
 
