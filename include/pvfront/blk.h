@@ -482,8 +482,13 @@ int pvf_blk_release(struct pvf_blk *blk);
 
 /*
  * pvf_blk_reconnect - pvf_blk_setup() then pvf_blk_connect(), for a backend
- * that is back in Connected; clears the broken state.
- * Returns as those two.
+ * that is back in Connected; clears the broken state.  A device still set
+ * up or connected is disconnected first (unfinished requests are kept for
+ * replay); grants the old backend still maps stay held, not reused.
+ * Returns 0; -PVF_EINVAL (NULL @blk, or connect found it not set up);
+ * -PVF_ESHUTDOWN (after pvf_blk_shutdown()); -PVF_EPROTO (backend keys or
+ * device properties); -PVF_ENOMEM, -PVF_ENOSPC (pages, grants, ports);
+ * xenstore errors (-PVF_EACCES, -PVF_EIO, ...).
  */
 int pvf_blk_reconnect(struct pvf_blk *blk);
 
