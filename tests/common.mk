@@ -11,8 +11,8 @@ tests_libpvffake_la_CFLAGS = $(AM_CFLAGS)
 
 PVF_FAKE_LDADD = tests/libpvffake.la $(PVF_TEST_LDADD)
 
-check_PROGRAMS += tests/test_xs tests/test_ring tests/test_xenbus tests/test_handover
-TESTS += tests/test_xs tests/test_ring tests/test_xenbus tests/test_handover
+check_PROGRAMS += tests/test_xs tests/test_ring tests/test_xenbus tests/test_xenbus_backend tests/test_handover
+TESTS += tests/test_xs tests/test_ring tests/test_xenbus tests/test_xenbus_backend tests/test_handover
 
 tests_test_xs_SOURCES = tests/test_xs.c
 tests_test_xs_CFLAGS = $(PVF_TEST_CFLAGS)
@@ -22,9 +22,12 @@ tests_test_ring_SOURCES = tests/test_ring.c
 tests_test_ring_CFLAGS = $(PVF_TEST_CFLAGS)
 tests_test_ring_LDADD = $(PVF_FAKE_LDADD)
 
-tests_test_xenbus_SOURCES = tests/test_xenbus.c
+tests_test_xenbus_SOURCES = tests/test_xenbus.c tests/xenbus_fx.h
 tests_test_xenbus_CFLAGS = $(PVF_TEST_CFLAGS)
 tests_test_xenbus_LDADD = $(PVF_FAKE_LDADD)
+tests_test_xenbus_backend_SOURCES = tests/test_xenbus_backend.c tests/xenbus_fx.h
+tests_test_xenbus_backend_CFLAGS = $(PVF_TEST_CFLAGS)
+tests_test_xenbus_backend_LDADD = $(PVF_FAKE_LDADD)
 
 tests_test_handover_SOURCES = tests/test_handover.c
 tests_test_handover_CFLAGS = $(PVF_TEST_CFLAGS)
