@@ -143,17 +143,30 @@ static int do_write(struct xsd_req *r)
 	return 0;
 }
 
-static int do_mkdir(struct xsd_req *r)
+/* One canonicalized path argument, @op on it, an ack on success (mkdir,
+ * rm).  Returns 0 or an errno for the error reply. */
+static int path_op_ack(struct xsd_req *r, int (*op)(struct xsd_req *r, const char *name))
 {
 	const char *arg = xsd_onearg(r);
 	char *name;
-	int err = 0;
+	int err;
 
 	if (!arg)
 		return EINVAL;
 	name = xsd_canonicalize(r->c, arg);
 	if (!name)
 		return ENOMEM;
+	err = op(r, name);
+	free(name);
+	if (!err)
+		xsd_ack(r);
+	return err;
+}
+
+static int mkdir_at(struct xsd_req *r, const char *name)
+{
+	int err = 0;
+
 	/* If it already exists, fine (and no event). */
 	if (!xsd_get_node(r->s, r->t, name, &err)) {
 		if (err == ENOENT)
@@ -161,46 +174,37 @@ static int do_mkdir(struct xsd_req *r)
 		if (!err)
 			xsd_fire_watches(r->s, r->t, name, false);
 	}
-	free(name);
-	if (err)
-		return err;
-	xsd_ack(r);
-	return 0;
+	return err;
+}
+
+static int rm_at(struct xsd_req *r, const char *name)
+{
+	int err = 0;
+
+	if (xsd_get_node(r->s, r->t, name, &err))
+		return strcmp(name, "/") ? xsd_rm_node(r->s, r->c, r->t, name) : EINVAL;
+	/* Missing is fine if the parent exists; else ENOENT. */
+	if (err == ENOENT) {
+		char *pname = xsd_parent(name);
+		int e;
+
+		if (!pname)
+			return ENOMEM;
+		if (xsd_read_node(r->s, r->t, pname, &e))
+			err = 0;
+		free(pname);
+	}
+	return err;
+}
+
+static int do_mkdir(struct xsd_req *r)
+{
+	return path_op_ack(r, mkdir_at);
 }
 
 static int do_rm(struct xsd_req *r)
 {
-	const char *arg = xsd_onearg(r);
-	char *name;
-	int err = 0;
-
-	if (!arg)
-		return EINVAL;
-	name = xsd_canonicalize(r->c, arg);
-	if (!name)
-		return ENOMEM;
-	if (!xsd_get_node(r->s, r->t, name, &err)) {
-		/* Missing is fine if the parent exists; else ENOENT. */
-		if (err == ENOENT) {
-			char *pname = xsd_parent(name);
-			int e;
-
-			if (!pname)
-				err = ENOMEM;
-			else if (xsd_read_node(r->s, r->t, pname, &e))
-				err = 0;
-			free(pname);
-		}
-	} else if (!strcmp(name, "/")) {
-		err = EINVAL;
-	} else {
-		err = xsd_rm_node(r->s, r->c, r->t, name);
-	}
-	free(name);
-	if (err)
-		return err;
-	xsd_ack(r);
-	return 0;
+	return path_op_ack(r, rm_at);
 }
 
 static int do_directory(struct xsd_req *r)
