@@ -48,6 +48,6 @@ EXTRA_DIST += tests/net_integration.sh
 # pvf_net_job.
 check_PROGRAMS += tests/test_netback_core
 TESTS += tests/test_netback_core
-tests_test_netback_core_SOURCES = tests/test_netback_core.c harness/env.c
+tests_test_netback_core_SOURCES = tests/test_netback_core.c tests/env_fx.h harness/env.c
 tests_test_netback_core_CFLAGS = $(PVF_TEST_CFLAGS) -I$(top_srcdir)/harness
 tests_test_netback_core_LDADD = %reldir%/libpvfnetback.la $(PVF_TEST_LDADD) $(JSONC_LIBS)

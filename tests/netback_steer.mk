@@ -4,6 +4,6 @@
 check_PROGRAMS += tests/test_netback_steer
 TESTS += tests/test_netback_steer
 
-tests_test_netback_steer_SOURCES = tests/test_netback_steer.c harness/env.c
+tests_test_netback_steer_SOURCES = tests/test_netback_steer.c tests/env_fx.h harness/env.c
 tests_test_netback_steer_CFLAGS = $(PVF_TEST_CFLAGS) -I$(top_srcdir)/harness
 tests_test_netback_steer_LDADD = harness/libpvfnetback.la $(PVF_TEST_LDADD) $(JSONC_LIBS)

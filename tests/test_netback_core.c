@@ -16,6 +16,7 @@
 #include <pvfront/errno.h>
 #include "cu.h"
 #include "env.h"
+#include "env_fx.h"
 #include "netback.h"
 #include "netfront_host.h"
 #include "tap.h"
@@ -32,16 +33,7 @@ static void env_up(void)
 /* Stop the environment; asserts nothing is left. */
 static void env_down(void)
 {
-	struct pvf_lb_stats ls;
-
-	pvf_lb_hv_stats(env.hv, &ls);
-	CU_ASSERT_EQUAL(ls.grants_in_use, 0);
-	CU_ASSERT_EQUAL(ls.grants_mapped, 0);
-	CU_ASSERT_EQUAL(ls.pages_allocated, 0);
-	CU_ASSERT_EQUAL(ls.guest_ports, 0);
-	CU_ASSERT_EQUAL(ls.backend_ports, 0);
-	CU_ASSERT_EQUAL(pvf_lb_guest_xs_watches(env.guest), 0);
-	pvf_env_stop(&env);
+	pvf_env_stop_clean(&env);
 }
 
 static int job(enum pvf_nb_mode mode, enum pvf_nb_profile prof, unsigned int queues,

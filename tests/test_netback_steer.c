@@ -20,6 +20,7 @@
 #include <pvfront/xs.h>
 #include "cu.h"
 #include "env.h"
+#include "env_fx.h"
 #include "netback.h"
 #include "netback_internal.h"
 #include "netfront_host.h"
@@ -229,16 +230,7 @@ static void on_rx(void *arg, const struct pvf_net_rx_pkt *pkt)
 
 static void env_down(void)
 {
-	struct pvf_lb_stats ls;
-
-	pvf_lb_hv_stats(env.hv, &ls);
-	CU_ASSERT_EQUAL(ls.grants_in_use, 0);
-	CU_ASSERT_EQUAL(ls.grants_mapped, 0);
-	CU_ASSERT_EQUAL(ls.pages_allocated, 0);
-	CU_ASSERT_EQUAL(ls.guest_ports, 0);
-	CU_ASSERT_EQUAL(ls.backend_ports, 0);
-	CU_ASSERT_EQUAL(pvf_lb_guest_xs_watches(env.guest), 0);
-	pvf_env_stop(&env);
+	pvf_env_stop_clean(&env);
 }
 
 /* Netback (echo, linux profile) and the core with 2 queues, connected.
